@@ -1,27 +1,30 @@
+using System.Reflection;
+
 namespace ReactiveSync.Benchmarks;
 
-/// <summary>The benchmark scenarios by name; each runs against its baseline in the same process.</summary>
+/// <summary>Finds every <see cref="IScenario"/> in this assembly and runs the one named, or all.</summary>
 internal static class ScenarioCatalog
 {
-    private static readonly Dictionary<string, Func<string[], Task<int>>> Scenarios = new(StringComparer.OrdinalIgnoreCase)
-    {
-    };
-
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length == 0 || !(args[0] == "all" || Scenarios.ContainsKey(args[0])))
+        var scenarios = Assembly.GetExecutingAssembly().GetTypes()
+            .Where(t => typeof(IScenario).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+            .Select(t => (IScenario)Activator.CreateInstance(t)!)
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
+            .ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+
+        if (args.Length == 0 || !(args[0] == "all" || scenarios.ContainsKey(args[0])))
         {
-            Console.Error.WriteLine($"usage: ReactiveSync.Benchmarks <all|{string.Join('|', Scenarios.Keys)}> [options]");
+            Console.Error.WriteLine($"usage: ReactiveSync.Benchmarks <all|{string.Join('|', scenarios.Keys)}> [options]");
             return 2;
         }
 
-        var names = args[0] == "all" ? Scenarios.Keys.ToList() : [args[0]];
-        var rest = args[1..];
+        var selected = args[0] == "all" ? scenarios.Values.ToList() : [scenarios[args[0]]];
         var exit = 0;
-        foreach (var name in names)
+        foreach (var scenario in selected)
         {
-            Console.WriteLine($"== scenario {name} ==");
-            exit |= await Scenarios[name](rest);
+            Console.WriteLine($"== scenario {scenario.Name} ==");
+            exit |= await scenario.RunAsync(args[1..]);
         }
 
         return exit;
