@@ -103,7 +103,7 @@ public sealed class ConflictResolutionManager : IDisposable
     public IObservable<ConflictDecision> Decisions => _decisions.AsObservable();
 
     /// <summary>
-    /// The parked conflicts, oldest first: the current list on subscribe (after reading the store), then the list after
+    /// The parked conflicts, oldest first as <see cref="GetPendingConflictsAsync"/> orders them: the current list on subscribe (after reading the store), then the list after
     /// every park or resolution. Fails with the store's exception if the store cannot be read.
     /// </summary>
     public IObservable<IReadOnlyList<SyncConflict>> PendingConflicts =>
@@ -179,7 +179,7 @@ public sealed class ConflictResolutionManager : IDisposable
         var now = _scheduler.Now;
         var conflict = new SyncConflict
         {
-            Id = Guid.CreateVersion7(now),
+            Id = NewConflictId(now),
             OperationId = operation.Id,
             OperationType = operation.Type,
             ResourceType = operation.ResourceType,
@@ -208,7 +208,7 @@ public sealed class ConflictResolutionManager : IDisposable
         return decision;
     }
 
-    /// <summary>The parked conflicts, oldest first, read from the store on first use.</summary>
+    /// <summary>The parked conflicts, oldest first (<see cref="SyncConflict.DetectedAt"/>, ties by id), read from the store on first use.</summary>
     public async Task<IReadOnlyList<SyncConflict>> GetPendingConflictsAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
@@ -426,6 +426,10 @@ public sealed class ConflictResolutionManager : IDisposable
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    // Time-ordered ids from the scheduler's clock; a virtual clock before 1970 (a fresh TestScheduler) gets random ones.
+    private static Guid NewConflictId(DateTimeOffset now) =>
+        now >= DateTimeOffset.UnixEpoch ? Guid.CreateVersion7(now) : Guid.NewGuid();
 
     private static string Key(Guid conflictId) => KeyPrefix + conflictId.ToString("D", CultureInfo.InvariantCulture);
 

@@ -67,7 +67,9 @@ internal static class ConflictStrategies
                 }
 
             default:
-                return Unsupported(conflict);
+                // Upload and Download reach here only by the app's choice: send them again as they were.
+                return new ConflictDecision.Resend(conflict.OperationType, conflict.ClientData?.DeepClone(), version, Noted(
+                    conflict, $"{reason}: the client's {conflict.OperationType} is sent again against server version {Show(version)}."));
         }
     }
 
