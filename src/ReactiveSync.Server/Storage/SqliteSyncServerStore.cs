@@ -577,12 +577,11 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
                 return first with { Status = PushOperationStatus.Duplicate };
             }
 
-            var message = validate?.Invoke(op);
-            if (message is null && op.Type is PushOperationType.Create or PushOperationType.Update or PushOperationType.Upload
-                && op.Data is not null and not JsonObject)
-            {
-                message = $"The data of a {op.Type.ToString().ToLowerInvariant()} operation must be a JSON object or null.";
-            }
+            // The shape check runs first so validation hooks always see an object (or null) as data.
+            var message = op.Type is PushOperationType.Create or PushOperationType.Update or PushOperationType.Upload
+                && op.Data is not null and not JsonObject
+                ? $"The data of a {op.Type.ToString().ToLowerInvariant()} operation must be a JSON object or null."
+                : validate?.Invoke(op);
 
             if (message is not null)
             {
