@@ -310,6 +310,38 @@ public sealed class PushEndpointTests
     }
 
     [Test]
+    public async Task Push_SameBatchSentConcurrently_AppliesEachOperationExactlyOnce()
+    {
+        var clientId = "concurrent-" + NewId();
+        var ops = Enumerable.Range(0, 40).Select(i => Op("create", "post", NewId(), data: new JsonObject { ["i"] = i })).ToArray();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => PushAsync(_client, clientId, ops)));
+
+        Assert.Multiple(async () =>
+        {
+            for (var i = 0; i < ops.Length; i++)
+            {
+                var statuses = answers.Select(a => a[i]!["status"]!.GetValue<string>()).ToList();
+                Assert.That(statuses.Count(s => s == "applied"), Is.EqualTo(1), $"operation {i}");
+                Assert.That(statuses.Count(s => s == "duplicate"), Is.EqualTo(5), $"operation {i}");
+                Assert.That(answers.Select(a => a[i]!["version"]!.GetValue<long>()), Is.All.EqualTo(1));
+            }
+
+            Assert.That(await _server.Store.CountRecordedOperationsAsync(clientId), Is.EqualTo(ops.Length));
+        });
+    }
+
+    [Test]
+    public async Task Push_SameOperationTwiceInOneBatch_SecondIsDuplicate()
+    {
+        var op = Op("create", "post", NewId(), data: new JsonObject());
+
+        var results = await PushAsync(_client, "device-1", op, op);
+
+        Assert.That(results.Select(r => r!["status"]!.GetValue<string>()), Is.EqualTo(new[] { "applied", "duplicate" }));
+    }
+
+    [Test]
     public async Task Push_SameOperationIdFromAnotherClient_IsNotADuplicate()
     {
         var opId = Guid.NewGuid();
