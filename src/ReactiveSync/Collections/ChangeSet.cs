@@ -17,8 +17,7 @@ public sealed class ChangeSet<TObject, TKey> : IChangeSet<TObject, TKey>, IReadO
     {
     }
 
-    // Takes ownership of the array: callers inside the library never touch it afterwards.
-    internal ChangeSet(Change<TObject, TKey>[] changes)
+    private ChangeSet(Change<TObject, TKey>[] changes)
     {
         _changes = changes;
         foreach (var change in changes)
@@ -50,6 +49,9 @@ public sealed class ChangeSet<TObject, TKey> : IChangeSet<TObject, TKey>, IReadO
 
     /// <inheritdoc/>
     public int Refreshes { get; }
+
+    // Takes ownership of the array without copying: library callers never touch it afterwards.
+    internal static ChangeSet<TObject, TKey> Own(Change<TObject, TKey>[] changes) => new(changes);
 
     /// <summary>The change at <paramref name="index"/>.</summary>
     public Change<TObject, TKey> this[int index] => _changes[index];

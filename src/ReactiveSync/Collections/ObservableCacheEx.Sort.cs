@@ -13,6 +13,10 @@ public static partial class ObservableCacheEx
     /// its index. A <b>Remove</b> gets the index it was removed from as <c>CurrentIndex</c>. A <b>Refresh</b> re-sorts the
     /// item and carries both indexes; different indexes mean it moved (DynamicData's Moved). Exceptions thrown by
     /// <paramref name="comparer"/> end the stream with OnError.
+    /// <para>Prefer immutable items. An item mutated in place must be followed by its Refresh before other changes are
+    /// sorted around it, else those may be placed out of order (as in DynamicData): mutate and refresh in one edit, from
+    /// one thread, while no other edit is in flight. Finding an item by key is linear, so this suits views of hundreds or
+    /// a few thousands of items.</para>
     /// </remarks>
     /// <param name="source">The change sets to sort.</param>
     /// <param name="comparer">The order of the items.</param>

@@ -1,4 +1,5 @@
 using System.Reactive.Disposables;
+using System.Runtime.ExceptionServices;
 using System.Reactive.Linq;
 
 namespace ReactiveSync.Collections;
@@ -10,6 +11,9 @@ namespace ReactiveSync.Collections;
 /// thread is delivering when they are queued (usually the editing thread itself, before <see cref="Edit"/> returns).</para>
 /// <para>A subscriber of <see cref="Connect"/> sees the contents at the moment it subscribed, then exactly the change sets of
 /// the edits made after that moment: nothing missed, nothing twice, even while other threads edit.</para>
+/// <para>An observer that throws breaks the Rx contract: the other subscribers still get that change set, then the
+/// exception propagates to the thread that was delivering, and the change sets still queued are delivered by the next
+/// edit or subscription.</para>
 /// </remarks>
 /// <typeparam name="TObject">The type of the items.</typeparam>
 /// <typeparam name="TKey">The type of the keys.</typeparam>
@@ -128,7 +132,7 @@ public sealed class SourceCache<TObject, TKey> : IDisposable
 
             if (updater.Changes.Count > 0)
             {
-                _pending.Enqueue(new Delivery(new ChangeSet<TObject, TKey>(updater.Changes.ToArray()), null));
+                _pending.Enqueue(new Delivery(ChangeSet<TObject, TKey>.Own(updater.Changes.ToArray()), null));
             }
         }
 
@@ -226,7 +230,7 @@ public sealed class SourceCache<TObject, TKey> : IDisposable
 
     private IDisposable Subscribe(IObserver<IChangeSet<TObject, TKey>> observer)
     {
-        Subscription subscription;
+        Subscription? subscription = null;
         lock (_gate)
         {
             if (_editing)
@@ -235,11 +239,7 @@ public sealed class SourceCache<TObject, TKey> : IDisposable
                 throw new InvalidOperationException("A cache cannot be subscribed to from inside one of its own edits.");
             }
 
-            if (_disposed)
-            {
-                subscription = null!;
-            }
-            else
+            if (!_disposed)
             {
                 subscription = new Subscription(this, observer);
 
@@ -252,7 +252,7 @@ public sealed class SourceCache<TObject, TKey> : IDisposable
                     snapshot[i++] = new Change<TObject, TKey>(ChangeReason.Add, key, item);
                 }
 
-                _pending.Enqueue(new Delivery(new ChangeSet<TObject, TKey>(snapshot), subscription));
+                _pending.Enqueue(new Delivery(ChangeSet<TObject, TKey>.Own(snapshot), subscription));
             }
         }
 
@@ -320,22 +320,33 @@ public sealed class SourceCache<TObject, TKey> : IDisposable
                     }
                 }
 
+                // One throwing observer must not make the others miss this change set: finish it, then rethrow.
+                ExceptionDispatchInfo? failure = null;
                 foreach (var target in targets)
                 {
-                    if (next.Changes is null)
+                    try
                     {
-                        target.OnCompleted();
+                        if (next.Changes is null)
+                        {
+                            target.OnCompleted();
+                        }
+                        else
+                        {
+                            target.OnNext(next.Changes);
+                        }
                     }
-                    else
+                    catch (Exception ex) when (failure is null)
                     {
-                        target.OnNext(next.Changes);
+                        failure = ExceptionDispatchInfo.Capture(ex);
                     }
                 }
+
+                failure?.Throw();
             }
         }
         finally
         {
-            // An observer threw: give up delivering so the next edit or subscriber can take over.
+            // An observer threw: stop delivering so the next edit or subscriber takes over.
             if (!drained)
             {
                 lock (_gate)

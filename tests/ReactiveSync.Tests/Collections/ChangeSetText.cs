@@ -31,7 +31,7 @@ public static class ChangeSetText
         };
     }
 
-    public static ChangeSet<TObject, TKey> Set<TObject, TKey>(params Change<TObject, TKey>[] changes)
+    public static IChangeSet<TObject, TKey> Set<TObject, TKey>(params Change<TObject, TKey>[] changes)
         where TKey : notnull =>
-        new(changes);
+        new ChangeSet<TObject, TKey>(changes);
 }

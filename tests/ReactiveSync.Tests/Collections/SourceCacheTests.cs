@@ -340,6 +340,32 @@ public class SourceCacheTests
     }
 
     [Test]
+    public void Connect_ObserverThrows_OthersStillGetTheChangeSetAndTheEditorSeesTheException()
+    {
+        using var cache = NewCache();
+        var boom = new InvalidOperationException("boom");
+        var faulty = new List<string>();
+        using var s1 = cache.Connect().Subscribe(changes =>
+        {
+            faulty.Add(ChangeSetText.Of(changes));
+            throw boom;
+        });
+        var healthy = new ChangeSetReplayer<Person, string>();
+        using var s2 = cache.Connect().Subscribe(healthy);
+
+        var thrown = Assert.Throws<InvalidOperationException>(() => cache.AddOrUpdate(new Person("a", 1)));
+        cache.AddOrUpdate(new Person("b", 2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thrown, Is.SameAs(boom));
+            Assert.That(faulty, Is.EqualTo(new[] { "+a=1" }), "Observable.Create detaches an observer that threw");
+            Assert.That(healthy.State.Keys, Is.EquivalentTo(new[] { "a", "b" }));
+            Assert.That(healthy.Violations, Is.Empty);
+        });
+    }
+
+    [Test]
     public void Connect_ObserverCallback_RunsOutsideTheCacheLock()
     {
         using var cache = NewCache();
@@ -437,7 +463,7 @@ public class SourceCacheTests
     }
 
     [Test]
-    public void Edit_ConcurrentEditorsAndSubscribers_EverySubscriberRebuildsTheCacheFromWellFormedSerializedChangeSets()
+    public void Edit_ConcurrentEditorsAndSubscribers_EverySubscriberAndSortedBindingRebuildTheCacheFromWellFormedSerializedChangeSets()
     {
         const int editors = 4;
         const int editsPerEditor = 2_500;
@@ -454,8 +480,9 @@ public class SourceCacheTests
         }
 
         Subscribe();
+        using var bound = cache.Connect().Sort(Comparer<Entry>.Create(static (x, y) => x.Id.CompareTo(y.Id))).Bind(out var sorted).Subscribe();
         using var start = new Barrier(editors + 1);
-        var tasks = Enumerable.Range(0, editors).Select(editor => Task.Run(() =>
+        var tasks = Enumerable.Range(0, editors).Select(editor => OnOwnThread(() =>
         {
             var random = new Random(editor);
             start.SignalAndWait();
@@ -487,7 +514,7 @@ public class SourceCacheTests
                         break;
                 }
             }
-        })).Append(Task.Run(() =>
+        })).Append(OnOwnThread(() =>
         {
             // Subscribers joining mid-stream prove the snapshot/changes hand-over has no gap and no duplicate.
             start.SignalAndWait();
@@ -504,6 +531,7 @@ public class SourceCacheTests
         Assert.Multiple(() =>
         {
             Assert.That(replayers, Has.Count.EqualTo(25));
+            Assert.That(sorted, Is.EqualTo(expected.Values.OrderBy(e => e.Id)));
             foreach (var replayer in replayers)
             {
                 Assert.That(replayer.Violations, Is.Empty);
@@ -516,6 +544,10 @@ public class SourceCacheTests
             subscription.Dispose();
         }
     }
+
+    // Own threads, not pool threads: the barrier would otherwise wait on thread-pool injection.
+    private static Task OnOwnThread(Action action) =>
+        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private sealed record Entry(int Id, int Version);
 }

@@ -57,6 +57,6 @@ internal sealed class Filter<TObject, TKey>(
             }
         }
 
-        return output.Count == 0 ? ChangeSet<TObject, TKey>.Empty : new ChangeSet<TObject, TKey>(output.ToArray());
+        return output.Count == 0 ? ChangeSet<TObject, TKey>.Empty : ChangeSet<TObject, TKey>.Own(output.ToArray());
     }
 }

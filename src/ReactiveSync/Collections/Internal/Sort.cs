@@ -54,22 +54,24 @@ internal sealed class Sort<TObject, TKey>(
             }
         }
 
-        return new ChangeSet<TObject, TKey>(n == output.Length ? output : output[..n]);
+        return ChangeSet<TObject, TKey>.Own(n == output.Length ? output : output[..n]);
     }
 
     private ChangeSet<TObject, TKey> InitialLoad(List<KeyValuePair<TKey, TObject>> sorted, IChangeSet<TObject, TKey> adds)
     {
-        // OrderBy is stable, so equal items keep their arrival order, as one-by-one inserts would.
-        var index = 0;
-        var output = new Change<TObject, TKey>[adds.Count];
-        foreach (var change in adds.OrderBy(static c => c.Current, comparer))
+        // Binary insertion: stable (equal items keep arrival order) and lets comparer exceptions through unwrapped.
+        foreach (var change in adds)
         {
-            sorted.Add(new(change.Key, change.Current));
-            output[index] = new Change<TObject, TKey>(ChangeReason.Add, change.Key, change.Current, default, index);
-            index++;
+            sorted.Insert(UpperBound(sorted, change.Current), new(change.Key, change.Current));
         }
 
-        return new ChangeSet<TObject, TKey>(output);
+        var output = new Change<TObject, TKey>[sorted.Count];
+        for (var i = 0; i < output.Length; i++)
+        {
+            output[i] = new Change<TObject, TKey>(ChangeReason.Add, sorted[i].Key, sorted[i].Value, default, i);
+        }
+
+        return ChangeSet<TObject, TKey>.Own(output);
     }
 
     // Linear: a refreshed item may have mutated, so a binary search by its sort value could miss it.

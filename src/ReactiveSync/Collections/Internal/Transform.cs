@@ -50,6 +50,6 @@ internal sealed class Transform<TObject, TKey, TDestination>(
             }
         }
 
-        return new ChangeSet<TDestination, TKey>(output.ToArray());
+        return ChangeSet<TDestination, TKey>.Own(output.ToArray());
     }
 }
