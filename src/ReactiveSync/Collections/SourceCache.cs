@@ -335,9 +335,9 @@ public sealed class SourceCache<TObject, TKey> : IDisposable
                             target.OnNext(next.Changes);
                         }
                     }
-                    catch (Exception ex) when (failure is null)
+                    catch (Exception ex)
                     {
-                        failure = ExceptionDispatchInfo.Capture(ex);
+                        failure ??= ExceptionDispatchInfo.Capture(ex);
                     }
                 }
 
