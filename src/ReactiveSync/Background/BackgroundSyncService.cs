@@ -20,8 +20,9 @@ namespace ReactiveSync.Background;
 /// constraints do not hold waits (re-checked whenever the device state or the configuration changes). A running item whose
 /// constraints stop holding has its token cancelled and runs again when they hold, without counting a failure. A failed
 /// item backs off exponentially within the configured bounds; one-off tasks retry until they succeed or are cancelled.</para>
-/// <para>All waiting is on the injected scheduler, and the runner is started from it; use a scheduler that runs work later
-/// (event loop, task pool, <c>TestScheduler</c>), not <c>ImmediateScheduler</c>. Nothing runs before <see cref="StartAsync"/>.</para>
+/// <para>All waiting is on the injected scheduler's timers (not <c>ImmediateScheduler</c>, which would block). A change acts
+/// at once: the runner is started on the thread that made the work runnable (a timer, a device state change, the end of
+/// the previous run, or the call that scheduled or started it). Nothing runs before <see cref="StartAsync"/>.</para>
 /// </remarks>
 public sealed class BackgroundSyncService : IDisposable
 {
@@ -52,7 +53,8 @@ public sealed class BackgroundSyncService : IDisposable
     private IDisposable? _timer;
     private DateTimeOffset? _timerDue;
     private IDisposable? _deviceSubscription;
-    private bool _evaluateScheduled;
+    private bool _evaluating;
+    private bool _evaluateAgain;
     private bool _started;
     private bool _disposed;
     private Task? _loadTask;
@@ -117,7 +119,7 @@ public sealed class BackgroundSyncService : IDisposable
             _config = configuration;
         }
 
-        ScheduleEvaluate();
+        Evaluate();
     }
 
     /// <summary>Loads the persisted tasks and starts watching the device and running work. Calling it again does nothing.</summary>
@@ -153,7 +155,7 @@ public sealed class BackgroundSyncService : IDisposable
         }
 
         _logger.LogInformation("Background sync started with {TaskCount} scheduled tasks", taskCount);
-        ScheduleEvaluate();
+        Evaluate();
     }
 
     /// <summary>
@@ -215,7 +217,7 @@ public sealed class BackgroundSyncService : IDisposable
 
         _logger.LogDebug("Scheduled background task {TaskId} ({TaskType}, {Priority}) at {ScheduledAt}", task.Id, task.Type, task.Priority, task.ScheduledAt);
         Drain();
-        ScheduleEvaluate();
+        Evaluate();
         return task;
     }
 
@@ -256,7 +258,7 @@ public sealed class BackgroundSyncService : IDisposable
         _logger.LogDebug("Cancelled background task {TaskId}", taskId);
         Cancel(toCancel);
         Drain();
-        ScheduleEvaluate();
+        Evaluate();
         await write.ConfigureAwait(false);
         return true;
     }
@@ -323,26 +325,54 @@ public sealed class BackgroundSyncService : IDisposable
             _device = state;
         }
 
-        ScheduleEvaluate();
+        Evaluate();
     }
 
     private void OnDeviceError(Exception error) =>
         // The port promises never to fail; if one does, keep the last known state rather than stop all work.
         _logger.LogError(error, "The device state monitor failed; keeping the last known state");
 
-    private void ScheduleEvaluate()
+    // Evaluates now, on the calling thread, so a change at virtual time t acts at t. One evaluation at a time: a request
+    // made meanwhile (from another thread, or re-entrantly by a run that completed or was cancelled inline) makes the
+    // current evaluator loop once more instead of recursing.
+    private void Evaluate()
     {
         lock (_gate)
         {
-            if (_evaluateScheduled || !_started || _disposed)
+            if (!_started || _disposed)
             {
                 return;
             }
 
-            _evaluateScheduled = true;
+            if (_evaluating)
+            {
+                _evaluateAgain = true;
+                return;
+            }
+
+            _evaluating = true;
         }
 
-        _scheduler.Schedule(Evaluate);
+        var done = false;
+        try
+        {
+            while (!done)
+            {
+                EvaluateOnce();
+                lock (_gate)
+                {
+                    done = !_evaluateAgain;
+                    _evaluateAgain = false;
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _evaluating = false;
+            }
+        }
     }
 
     private void OnTimer()
@@ -356,15 +386,14 @@ public sealed class BackgroundSyncService : IDisposable
         Evaluate();
     }
 
-    // The one place work is started, waits are marked and constraint losses are noticed; runs on the scheduler.
-    private void Evaluate()
+    // The one place work is started, waits are marked and constraint losses are noticed.
+    private void EvaluateOnce()
     {
         CancellationTokenSource? toCancel = null;
         Entry? toStart = null;
         IDisposable? oldTimer = null;
         lock (_gate)
         {
-            _evaluateScheduled = false;
             if (!_started || _disposed)
             {
                 return;
@@ -468,23 +497,41 @@ public sealed class BackgroundSyncService : IDisposable
         if (toStart is not null)
         {
             _logger.LogDebug("Running background task {TaskId} ({TaskType}), attempt {Attempt}", toStart.Task.Id, toStart.Task.Type, toStart.Task.Attempt);
-            _ = RunAsync(toStart, toStart.Task, toStart.Cts!.Token);
+            Run(toStart, toStart.Task, toStart.Cts!.Token);
         }
     }
 
-    private async Task RunAsync(Entry entry, BackgroundTask task, CancellationToken cancellationToken)
+    private void Run(Entry entry, BackgroundTask task, CancellationToken cancellationToken)
     {
-        Exception? error = null;
+        Task running;
         try
         {
-            await _runner(task, cancellationToken).ConfigureAwait(false);
+            running = _runner(task, cancellationToken) ?? throw new InvalidOperationException("The background task runner returned null instead of a task.");
         }
         catch (Exception ex)
         {
-            error = ex;
+            OnRunFinished(entry, ex);
+            return;
         }
 
-        OnRunFinished(entry, error);
+        // Not await: an await continuation is posted elsewhere when the completing thread has a synchronization context,
+        // which would make when a run ends depend on thread timing. This runs on the completing thread, at its (virtual) time.
+        running.ContinueWith(
+            static (completed, state) =>
+            {
+                var (service, entry) = ((BackgroundSyncService, Entry))state!;
+                Exception? error = completed.Status switch
+                {
+                    TaskStatus.RanToCompletion => null,
+                    TaskStatus.Canceled => new OperationCanceledException("The background task was cancelled."),
+                    _ => completed.Exception!.InnerExceptions.Count == 1 ? completed.Exception.InnerException : completed.Exception,
+                };
+                service.OnRunFinished(entry, error);
+            },
+            (this, entry),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private void OnRunFinished(Entry entry, Exception? error)
@@ -542,7 +589,7 @@ public sealed class BackgroundSyncService : IDisposable
 
         cts?.Dispose();
         Drain();
-        ScheduleEvaluate();
+        Evaluate();
     }
 
     private void OnSucceeded(Entry entry)
