@@ -8,6 +8,30 @@ namespace ReactiveSync.Background;
 /// A device state monitor driven by a test or by the app from its platform's APIs (for example MAUI's
 /// <c>Battery</c> and <c>Connectivity</c> events and the app's lifecycle callbacks). Thread-safe.
 /// </summary>
+/// <example>
+/// Feeding it from .NET MAUI (Microsoft.Maui.Devices and Microsoft.Maui.Networking):
+/// <code>
+/// var device = new InMemoryDeviceStateMonitor();
+/// void Refresh() =&gt; device.Update(s =&gt; s with
+/// {
+///     BatteryLevel = Battery.Default.State == BatteryState.NotPresent ? null : Battery.Default.ChargeLevel,
+///     IsCharging = Battery.Default.PowerSource is not BatteryPowerSource.Battery,
+///     IsPowerSaver = Battery.Default.EnergySaverStatus == EnergySaverStatus.On,
+///     NetworkKind = Connectivity.Current.NetworkAccess != NetworkAccess.Internet ? NetworkKind.None
+///         : Connectivity.Current.ConnectionProfiles.Contains(ConnectionProfile.Ethernet) ? NetworkKind.Ethernet
+///         : Connectivity.Current.ConnectionProfiles.Contains(ConnectionProfile.WiFi) ? NetworkKind.WiFi
+///         : Connectivity.Current.ConnectionProfiles.Contains(ConnectionProfile.Cellular) ? NetworkKind.Cellular
+///         : NetworkKind.Unknown,
+///     IsMetered = Connectivity.Current.ConnectionProfiles.Contains(ConnectionProfile.Cellular)
+///         &amp;&amp; !Connectivity.Current.ConnectionProfiles.Contains(ConnectionProfile.WiFi),
+/// });
+/// Battery.Default.BatteryInfoChanged += (_, _) =&gt; Refresh();
+/// Battery.Default.EnergySaverStatusChanged += (_, _) =&gt; Refresh();
+/// Connectivity.Current.ConnectivityChanged += (_, _) =&gt; Refresh();
+/// // In App.CreateWindow: window.Resumed += (_, _) =&gt; device.SetForeground(true); window.Stopped += (_, _) =&gt; device.SetForeground(false);
+/// Refresh();
+/// </code>
+/// </example>
 public sealed class InMemoryDeviceStateMonitor : IDeviceStateMonitor, IDisposable
 {
     private readonly object _gate = new();

@@ -29,17 +29,17 @@ public class BackgroundSyncConfigurationTests
     private static IEnumerable<TestCaseData> InvalidConfigurations()
     {
         var d = BackgroundSyncConfiguration.Default;
-        yield return new TestCaseData(d with { SyncInterval = TimeSpan.Zero }, "SyncInterval");
-        yield return new TestCaseData(d with { SyncInterval = TimeSpan.FromSeconds(-1) }, "SyncInterval");
-        yield return new TestCaseData(d with { SyncInterval = TimeSpan.FromMinutes(20) }, "BackgroundSyncInterval");
-        yield return new TestCaseData(d with { MinimumBatteryLevel = -0.1 }, "MinimumBatteryLevel");
-        yield return new TestCaseData(d with { MinimumBatteryLevel = 1.01 }, "MinimumBatteryLevel");
-        yield return new TestCaseData(d with { MinimumBatteryLevel = double.NaN }, "MinimumBatteryLevel");
-        yield return new TestCaseData(d with { RequiredNetwork = (NetworkRequirement)9 }, "RequiredNetwork");
-        yield return new TestCaseData(d with { TaskBackoffInitialDelay = TimeSpan.Zero }, "TaskBackoffInitialDelay");
-        yield return new TestCaseData(d with { TaskBackoffMaxDelay = TimeSpan.FromSeconds(10) }, "TaskBackoffMaxDelay");
-        yield return new TestCaseData(d with { TaskBackoffMultiplier = 0.5 }, "TaskBackoffMultiplier");
-        yield return new TestCaseData(d with { TaskBackoffMultiplier = double.PositiveInfinity }, "TaskBackoffMultiplier");
+        yield return new TestCaseData(d with { SyncInterval = TimeSpan.Zero }, "SyncInterval").SetName("{m}(SyncInterval: SyncInterval = TimeSpan.Zero)");
+        yield return new TestCaseData(d with { SyncInterval = TimeSpan.FromSeconds(-1) }, "SyncInterval").SetName("{m}(SyncInterval: SyncInterval = TimeSpan.FromSeconds(-1))");
+        yield return new TestCaseData(d with { SyncInterval = TimeSpan.FromMinutes(20) }, "BackgroundSyncInterval").SetName("{m}(BackgroundSyncInterval: SyncInterval = TimeSpan.FromMinutes(20))");
+        yield return new TestCaseData(d with { MinimumBatteryLevel = -0.1 }, "MinimumBatteryLevel").SetName("{m}(MinimumBatteryLevel: MinimumBatteryLevel = -0.1)");
+        yield return new TestCaseData(d with { MinimumBatteryLevel = 1.01 }, "MinimumBatteryLevel").SetName("{m}(MinimumBatteryLevel: MinimumBatteryLevel = 1.01)");
+        yield return new TestCaseData(d with { MinimumBatteryLevel = double.NaN }, "MinimumBatteryLevel").SetName("{m}(MinimumBatteryLevel: MinimumBatteryLevel = double.NaN)");
+        yield return new TestCaseData(d with { RequiredNetwork = (NetworkRequirement)9 }, "RequiredNetwork").SetName("{m}(RequiredNetwork: RequiredNetwork = (NetworkRequirement)9)");
+        yield return new TestCaseData(d with { TaskBackoffInitialDelay = TimeSpan.Zero }, "TaskBackoffInitialDelay").SetName("{m}(TaskBackoffInitialDelay: TaskBackoffInitialDelay = TimeSpan.Zero)");
+        yield return new TestCaseData(d with { TaskBackoffMaxDelay = TimeSpan.FromSeconds(10) }, "TaskBackoffMaxDelay").SetName("{m}(TaskBackoffMaxDelay: TaskBackoffMaxDelay = TimeSpan.FromSeconds(10))");
+        yield return new TestCaseData(d with { TaskBackoffMultiplier = 0.5 }, "TaskBackoffMultiplier").SetName("{m}(TaskBackoffMultiplier: TaskBackoffMultiplier = 0.5)");
+        yield return new TestCaseData(d with { TaskBackoffMultiplier = double.PositiveInfinity }, "TaskBackoffMultiplier").SetName("{m}(TaskBackoffMultiplier: TaskBackoffMultiplier = double.PositiveInfinity)");
     }
 
     [TestCaseSource(nameof(InvalidConfigurations))]

@@ -486,6 +486,61 @@ public class BackgroundSyncServiceTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => h.Service.ScheduleTaskAsync(new BackgroundTaskRequest(BackgroundTaskType.Sync)));
     }
 
+    [Test]
+    public async Task ScheduleTaskAsync_RunnerThrowsSynchronously_CountsAsFailure()
+    {
+        var scheduler = new TestScheduler();
+        using var service = new BackgroundSyncService(
+            new InMemoryDeviceStateMonitor(Good), new InMemoryKeyValueStore(scheduler), scheduler,
+            (_, _) => throw new InvalidOperationException("no"), TasksOnly);
+        await service.StartAsync();
+
+        var task = await service.ScheduleTaskAsync(new BackgroundTaskRequest(BackgroundTaskType.Cleanup));
+
+        var stored = (await service.GetScheduledTasksAsync()).Single();
+        Assert.That((stored.Id, stored.State, stored.FailureCount, stored.LastError, stored.NextRunAt),
+            Is.EqualTo((task.Id, BackgroundTaskState.Retrying, 1, "no", At(10))));
+    }
+
+    [Test]
+    public async Task ScheduleTaskAsync_ManyThreadsOnRealScheduler_EachTaskRunsOnceAndNeverTwoAtATime()
+    {
+        const int count = 200;
+        var running = 0;
+        var overlaps = 0;
+        var runs = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var scheduler = TaskPoolScheduler.Default;
+        using var service = new BackgroundSyncService(
+            new InMemoryDeviceStateMonitor(Good), new InMemoryKeyValueStore(scheduler), scheduler,
+            async (task, _) =>
+            {
+                if (Interlocked.Increment(ref running) > 1)
+                {
+                    Interlocked.Increment(ref overlaps);
+                }
+
+                await Task.Yield();
+                runs.AddOrUpdate(task.Id, 1, (_, n) => n + 1);
+                Interlocked.Decrement(ref running);
+            },
+            TasksOnly);
+        await service.StartAsync();
+
+        var scheduled = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(() =>
+            service.ScheduleTaskAsync(new BackgroundTaskRequest(BackgroundTaskType.Sync) { Priority = (SyncPriority)(i % 4) }))));
+
+        var deadline = Environment.TickCount64 + 20_000;
+        while ((runs.Count < count || (await service.GetScheduledTasksAsync()).Count > 0) && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(runs.Keys, Is.EquivalentTo(scheduled.Select(t => t.Id)));
+        Assert.That(runs.Values, Has.All.EqualTo(1));
+        Assert.That(overlaps, Is.Zero);
+        Assert.That(await service.GetScheduledTasksAsync(), Is.Empty);
+    }
+
     private sealed record Run(TimeSpan Duration, bool Fail);
 
     /// <summary>A service on a TestScheduler with a runner that records starts and cancellations and completes on the scheduler.</summary>
