@@ -57,12 +57,15 @@ internal sealed class SyncDrain
         _logger = logger;
     }
 
-    /// <summary>Drains until nothing is eligible or the drain must stop; see <see cref="DrainOutcome"/>.</summary>
+    /// <summary>
+    /// Drains until nothing is eligible or the drain must stop; see <see cref="DrainOutcome"/>. Before each batch it asks
+    /// <paramref name="canContinue"/>, so a pause or going offline stops it after the batch in hand.
+    /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled; the batch in flight, if any, was released.</exception>
-    public async Task<DrainOutcome> RunAsync(CancellationToken cancellationToken)
+    public async Task<DrainOutcome> RunAsync(Func<bool> canContinue, CancellationToken cancellationToken)
     {
         var run = new Run(_scheduler.Now);
-        while (true)
+        while (canContinue())
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = await _queue.TakeBatchAsync(_configuration.BatchSize, cancellationToken).ConfigureAwait(false);
