@@ -112,20 +112,29 @@ public sealed class SyncEngine : IAsyncDisposable
         var queue = await OperationQueue.OpenAsync(
             options.OperationStore, configuration, options.Scheduler, loggerFactory.CreateLogger<OperationQueue>(), cancellationToken)
             .ConfigureAwait(false);
-        var pipeline = new SyncPipeline(
-            queue,
-            options.Transport,
-            options.NetworkMonitor,
-            options.AccessTokenProvider,
-            configuration,
-            options.Scheduler,
-            options.ClientId,
-            options.RandomUnit ?? Random.Shared.NextDouble,
-            resolveConflict: null,
-            logger);
-        var engine = new SyncEngine(queue, pipeline, configuration, options.ClientId, logger);
-        pipeline.Start();
-        return engine;
+        SyncPipeline pipeline;
+        try
+        {
+            pipeline = new SyncPipeline(
+                queue,
+                options.Transport,
+                options.NetworkMonitor,
+                options.AccessTokenProvider,
+                configuration,
+                options.Scheduler,
+                options.ClientId,
+                options.RandomUnit ?? Random.Shared.NextDouble,
+                resolveConflict: null,
+                logger);
+            pipeline.Start();
+        }
+        catch
+        {
+            await queue.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new SyncEngine(queue, pipeline, configuration, options.ClientId, logger);
     }
 
     /// <summary>
@@ -282,6 +291,10 @@ public sealed class SyncEngine : IAsyncDisposable
         await _pipeline.DisposeAsync().ConfigureAwait(false);
         await OperationQueue.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Raises <see cref="StorageQuotaExceeded"/>; for the content download manager, which measures offline content.</summary>
+    internal void ReportStorageQuotaExceeded(long usageBytes, long limitBytes) =>
+        _pipeline.Emit(new StorageQuotaExceeded(usageBytes, limitBytes) { Timestamp = _pipeline.Now });
 
     /// <summary>Completes when no sync runs and none is asked for (tests: await between virtual-time steps).</summary>
     internal Task WhenIdleAsync() => _pipeline.WhenIdleAsync();

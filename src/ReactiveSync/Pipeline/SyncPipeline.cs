@@ -92,7 +92,7 @@ internal sealed class SyncPipeline : IAsyncDisposable
         _status = new BehaviorSubject<OfflineStatus>(_state.ToStatus());
         _drain = new SyncDrain(
             queue, transport, clientId, configuration, scheduler, randomUnit,
-            resolveConflict ?? ConflictResolvers.ParkAll, Emit, _conflicts.OnNext, logger);
+            resolveConflict ?? ConflictResolvers.ParkAll, Emit, EmitConflict, logger);
 
         Events = _eventsSubject.AsObservable();
         Conflicts = _conflictsSubject.AsObservable();
@@ -111,6 +111,9 @@ internal sealed class SyncPipeline : IAsyncDisposable
 
     /// <summary>The status; replays the current value, skips duplicates, never errors.</summary>
     public IObservable<OfflineStatus> Status { get; }
+
+    /// <summary>The scheduler's time now.</summary>
+    public DateTimeOffset Now => _scheduler.Now;
 
     /// <summary>The status now.</summary>
     public OfflineStatus CurrentStatus => _status.Value;
@@ -245,9 +248,31 @@ internal sealed class SyncPipeline : IAsyncDisposable
     /// <summary>Raises an event from another component of the engine (e.g. storage quota from downloads).</summary>
     public void Emit(SyncEvent syncEvent)
     {
-        if (Volatile.Read(ref _disposed) == 0)
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        try
         {
             _events.OnNext(syncEvent);
+        }
+        catch (Exception ex)
+        {
+            // A subscriber that throws must not stop a drain half-way; the event is delivered to those before it.
+            _logger.LogError(ex, "A subscriber of Events threw on {Event}.", syncEvent.GetType().Name);
+        }
+    }
+
+    private void EmitConflict(SyncConflict conflict)
+    {
+        try
+        {
+            _conflicts.OnNext(conflict);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "A subscriber of Conflicts threw.");
         }
     }
 
@@ -613,9 +638,17 @@ internal sealed class SyncPipeline : IAsyncDisposable
             if (version > _publishedVersion && Volatile.Read(ref _disposed) == 0)
             {
                 _publishedVersion = version;
-                _online.OnNext(online);
-                _status.OnNext(status);
                 _gateOpen.OnNext(gateOpen);
+                try
+                {
+                    _online.OnNext(online);
+                    _status.OnNext(status);
+                }
+                catch (Exception ex)
+                {
+                    // Status is state for the app: a subscriber that throws must not break the engine.
+                    _logger.LogError(ex, "A subscriber of Status or IsOnline threw.");
+                }
             }
         }
 
