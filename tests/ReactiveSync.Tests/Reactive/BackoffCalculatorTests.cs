@@ -170,7 +170,8 @@ public class BackoffCalculatorTests
     public void ComputeDelay_ManyRandomInputs_StaysWithinTheDocumentedBounds()
     {
         var random = new Random(20240611);
-        for (var i = 0; i < 20_000; i++)
+        var failures = new List<string>();
+        for (var i = 0; i < 100_000; i++)
         {
             var initial = TimeSpan.FromTicks(random.NextInt64(0, TimeSpan.TicksPerMinute));
             var max = initial + TimeSpan.FromTicks(random.NextInt64(0, TimeSpan.TicksPerHour));
@@ -186,13 +187,15 @@ public class BackoffCalculatorTests
 
             var exponential = Math.Min(initial.Ticks * Math.Pow(multiplier, attempt - 1), max.Ticks);
             var low = Math.Floor(exponential * (1 - jitter));
-            var high = Math.Ceiling(Math.Min(exponential, max.Ticks) * (1 + jitter));
+            var high = Math.Ceiling(exponential * (1 + jitter));
             var floor = retryAfter is { } hint && hint > TimeSpan.Zero ? Math.Min(hint.Ticks, maxRetryAfter.Ticks) : 0;
-            var context = $"case {i}: {policy}, attempt {attempt}, retryAfter {retryAfter}, random {unit} -> {delay}";
-            Assert.That(delay, Is.GreaterThanOrEqualTo(TimeSpan.Zero), context);
-            Assert.That((double)delay.Ticks, Is.GreaterThanOrEqualTo(Math.Max(low, floor)), context);
-            Assert.That((double)delay.Ticks, Is.LessThanOrEqualTo(Math.Max(high, floor)), context);
+            if (delay < TimeSpan.Zero || delay.Ticks < Math.Max(low, floor) || delay.Ticks > Math.Max(high, floor))
+            {
+                failures.Add($"case {i}: {policy}, attempt {attempt}, retryAfter {retryAfter}, random {unit} -> {delay}");
+            }
         }
+
+        Assert.That(failures, Is.Empty);
     }
 
     [Test]
@@ -203,7 +206,11 @@ public class BackoffCalculatorTests
         for (var attempt = 1; attempt <= 5_000; attempt++)
         {
             var delay = BackoffCalculator.ComputeDelay(policy, attempt, null, 0.5);
-            Assert.That(delay, Is.GreaterThanOrEqualTo(previous), $"attempt {attempt}");
+            if (delay < previous)
+            {
+                Assert.Fail($"attempt {attempt}: {delay} < {previous}");
+            }
+
             previous = delay;
         }
 
