@@ -124,7 +124,7 @@ public sealed class SyncEngine : IAsyncDisposable
                 options.Scheduler,
                 options.ClientId,
                 options.RandomUnit ?? Random.Shared.NextDouble,
-                resolveConflict: null,
+                options.ConflictResolver,
                 logger);
             pipeline.Start();
         }

@@ -39,4 +39,10 @@ public sealed class SyncEngineOptions
     /// <see cref="Random.Shared"/>. Tests pass a constant (0.5 gives the exact un-jittered delay).
     /// </summary>
     public Func<double>? RandomUnit { get; init; }
+
+    /// <summary>
+    /// Where the conflict resolver plugs in: decides what happens to an operation the server answered with a conflict.
+    /// Null parks every conflict for the app (until the conflict resolution manager is wired here).
+    /// </summary>
+    internal Pipeline.ResolveConflict? ConflictResolver { get; init; }
 }

@@ -70,7 +70,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         SyncConfiguration? configuration = null,
         bool online = true,
         double randomUnit = 0.5,
-        Func<OperationQueue, Task>? seed = null)
+        Func<OperationQueue, Task>? seed = null,
+        ResolveConflict? resolver = null)
     {
         var scheduler = new LockedTestScheduler(T0);
         var harness = new EngineHarness(scheduler, new InMemoryOperationStore(), new InMemoryNetworkMonitor(online), new InMemorySyncTransport(scheduler));
@@ -82,11 +83,11 @@ internal sealed class EngineHarness : IAsyncDisposable
             await earlier.DisposeAsync();
         }
 
-        await harness.CreateEngineAsync(configuration, randomUnit);
+        await harness.CreateEngineAsync(configuration, randomUnit, resolver);
         return harness;
     }
 
-    public async Task CreateEngineAsync(SyncConfiguration configuration, double randomUnit = 0.5)
+    public async Task CreateEngineAsync(SyncConfiguration configuration, double randomUnit = 0.5, ResolveConflict? resolver = null)
     {
         _recording?.Dispose();
         Engine = await SyncEngine.CreateAsync(new SyncEngineOptions
@@ -99,6 +100,7 @@ internal sealed class EngineHarness : IAsyncDisposable
             Configuration = configuration,
             AccessTokenProvider = Tokens,
             RandomUnit = () => randomUnit,
+            ConflictResolver = resolver,
         });
         var events = Engine.Events.Subscribe(e =>
         {

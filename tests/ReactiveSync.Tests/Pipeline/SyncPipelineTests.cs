@@ -24,8 +24,13 @@ public class SyncPipelineTests
         }
     }
 
-    private async Task StartAsync(SyncConfiguration? configuration = null, bool online = true, double randomUnit = 0.5, Func<ReactiveSync.Queue.OperationQueue, Task>? seed = null) =>
-        _h = await EngineHarness.StartAsync(configuration, online, randomUnit, seed);
+    private async Task StartAsync(
+        SyncConfiguration? configuration = null,
+        bool online = true,
+        double randomUnit = 0.5,
+        Func<ReactiveSync.Queue.OperationQueue, Task>? seed = null,
+        ResolveConflict? resolver = null) =>
+        _h = await EngineHarness.StartAsync(configuration, online, randomUnit, seed, resolver);
 
     // Triggers
 
@@ -360,6 +365,112 @@ public class SyncPipelineTests
             Assert.That(_h.EventsOf<ConflictDetected>().Single().Conflict, Is.EqualTo(conflict));
             Assert.That(_h.EventsOf<SyncCompleted>().Last().Result.Conflicts, Is.EqualTo(new[] { conflict }));
         });
+    }
+
+    [Test]
+    public async Task Conflict_ResolverResends_SentAgainAgainstServerVersionInSameDrain()
+    {
+        OfflineOperation? seen = null;
+        await StartAsync(resolver: (op, conflict, _) =>
+        {
+            seen = op;
+            return ValueTask.FromResult<ConflictDecision>(new ConflictDecision.Resend(
+                conflict with { Note = "client wins" }, op.Data, conflict.ServerVersion));
+        });
+        _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "v1", ["body"] = "b" });
+        _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "server", ["body"] = "b" });
+        var op = await _h.Engine.QueueOperationAsync(Update("p", baseVersion: 1, SyncPriority.High));
+        await _h.IdleAsync();
+
+        var server = _h.Server.GetResource(ResourceType.Post, "p")!;
+        var stored = await _h.Queue.GetOperationAsync(op.Id);
+        var result = _h.EventsOf<SyncCompleted>().Last().Result;
+        Assert.Multiple(() =>
+        {
+            Assert.That(seen!.Id, Is.EqualTo(op.Id));
+            Assert.That(stored, Is.Null);
+            Assert.That(server.Version, Is.EqualTo(3));
+            Assert.That(server.Data!["title"]!.GetValue<string>(), Is.EqualTo("changed"));
+            Assert.That(_h.Conflicts.Single().Note, Is.EqualTo("client wins"));
+            Assert.That((result.ProcessedOperations, result.Conflicts.Count), Is.EqualTo((1, 1)));
+            Assert.That(_h.Server.PushCount, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task Conflict_ResolverDiscards_OperationRemovedServerUnchanged()
+    {
+        await StartAsync(resolver: (_, conflict, _) => ValueTask.FromResult<ConflictDecision>(new ConflictDecision.Discard(conflict)));
+        _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "v1" });
+        _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "server" });
+        var op = await _h.Engine.QueueOperationAsync(Update("p", baseVersion: 1, SyncPriority.High));
+        await _h.IdleAsync();
+
+        var stored = await _h.Queue.GetOperationAsync(op.Id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored, Is.Null);
+            Assert.That(_h.Server.GetResource(ResourceType.Post, "p")!.Version, Is.EqualTo(2));
+            Assert.That(_h.EventsOf<ConflictDetected>(), Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Conflict_ResolverThrows_ParkedWithNote()
+    {
+        await StartAsync(resolver: (_, _, _) => throw new InvalidOperationException("resolver bug"));
+        _h.Server.PutResource(ResourceType.Post, "p", new JsonObject());
+        _h.Server.PutResource(ResourceType.Post, "p", new JsonObject());
+        var op = await _h.Engine.QueueOperationAsync(Update("p", baseVersion: 1, SyncPriority.High));
+        await _h.IdleAsync();
+
+        var stored = await _h.Queue.GetOperationAsync(op.Id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored!.State, Is.EqualTo(OperationState.Conflict));
+            Assert.That(_h.Conflicts.Single().Note, Does.Contain("resolver bug"));
+        });
+    }
+
+    [Test]
+    public async Task GoingOfflineDuringDrain_StopsAfterBatchInHand_NoRetryUsed()
+    {
+        await StartAsync(SyncConfiguration.Default with { BatchSize = 1 });
+        _h.Engine.Pause();
+        var a = await _h.QueueCreateAsync("a", SyncPriority.High);
+        var b = await _h.QueueCreateAsync("b", SyncPriority.High);
+        _h.Server.HoldPushes();
+        _h.Engine.Resume();
+        await WaitUntil(() => _h.Server.HeldPushes == 1);
+
+        _h.Network.SetOnline(false);
+        _h.Server.ReleaseHeldPushes();
+        await _h.IdleAsync();
+        var left = await _h.InStateAsync(OperationState.Pending);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_h.Server.PushCount, Is.EqualTo(1));
+            Assert.That(left.Select(o => (o.Id, o.RetryCount)), Is.EqualTo(new[] { (b.Id, 0) }));
+        });
+
+        await _h.SetOnlineAsync(true);
+        Assert.That(_h.ServerHas("a") && _h.ServerHas("b"), Is.True);
+    }
+
+    [Test]
+    public async Task SyncNowAsync_WaitingBehindDrainWhenNetworkDrops_ThrowsNetworkSyncException()
+    {
+        await StartAsync();
+        _h.Server.HoldPushes();
+        await _h.Engine.QueueOperationAsync(Create("a", SyncPriority.High));
+        await WaitUntil(() => _h.Server.HeldPushes == 1);
+        var manual = _h.Engine.SyncNowAsync();
+
+        _h.Network.SetOnline(false);
+        var ex = await Assert.ThrowsAsync<SyncException>(() => manual.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.That(ex!.Error.Type, Is.EqualTo(SyncErrorType.Network));
+        _h.Server.ReleaseHeldPushes();
+        await _h.IdleAsync();
     }
 
     [Test]
