@@ -60,7 +60,10 @@ public sealed class SyncEngine : IAsyncDisposable
     /// <summary>Whether the server is reachable: replays the current value, skips duplicates.</summary>
     public IObservable<bool> IsOnline => _pipeline.IsOnline;
 
-    /// <summary>What the app shows about sync: replays the current value, skips duplicates, never errors.</summary>
+    /// <summary>
+    /// What the app shows about sync: replays the current value, skips duplicates, never errors. Emits on the thread that
+    /// changed it (often the queue's writer): do not block in it; observe it on your UI scheduler.
+    /// </summary>
     public IObservable<OfflineStatus> Status => _pipeline.Status;
 
     /// <summary>The pipeline, for the engine's other components and tests.</summary>

@@ -50,7 +50,6 @@ internal sealed class SyncPipeline : IAsyncDisposable
     private readonly ISubject<SyncEvent> _events;
     private readonly Subject<SyncConflict> _conflictsSubject = new();
     private readonly ISubject<SyncConflict> _conflicts;
-    private readonly Subject<SyncResult> _drainCompleted = new();
 
     private readonly CompositeDisposable _subscriptions = [];
     private readonly SerialDisposable _retryTimer = new();
@@ -117,9 +116,6 @@ internal sealed class SyncPipeline : IAsyncDisposable
 
     /// <summary>The status now.</summary>
     public OfflineStatus CurrentStatus => _status.Value;
-
-    /// <summary>Emits each drain's result after its <see cref="SyncCompleted"/> event (for tests and diagnostics).</summary>
-    public IObservable<SyncResult> DrainCompleted => _drainCompleted.AsObservable();
 
     /// <summary>Subscribes to the network, the queue and the credentials, then asks for a start-up drain.</summary>
     public void Start()
@@ -339,7 +335,6 @@ internal sealed class SyncPipeline : IAsyncDisposable
         await ReleaseInFlightAsync().ConfigureAwait(false);
         _eventsSubject.OnCompleted();
         _conflictsSubject.OnCompleted();
-        _drainCompleted.OnCompleted();
         lock (_publishLock)
         {
             _status.OnCompleted();
@@ -454,6 +449,12 @@ internal sealed class SyncPipeline : IAsyncDisposable
                 }
             }
         }
+        catch (Exception ex)
+        {
+            // A fault here would end the trigger stream for good; log it and keep the pipeline alive for the next trigger.
+            _logger.LogError(ex, "A sync failed unexpectedly.");
+            waiters.ForEach(w => w.TrySetException(ex));
+        }
         finally
         {
             List<TaskCompletionSource>? idle = null;
@@ -523,7 +524,6 @@ internal sealed class SyncPipeline : IAsyncDisposable
             }
         });
         Emit(new SyncCompleted(result) { Timestamp = completedAt });
-        _drainCompleted.OnNext(result);
         return result;
     }
 
