@@ -44,8 +44,11 @@ internal static class SqliteDatabase
 
     public static string ToText(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
+    /// <summary>Reads a stored timestamp; rows written by the seed may carry other ISO-8601 forms, read as UTC.</summary>
     public static DateTimeOffset FromText(string text) =>
-        new(DateTime.SpecifyKind(DateTime.ParseExact(text, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), DateTimeKind.Utc));
+        text.Length == 28 && DateTime.TryParseExact(text, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var exact)
+            ? new DateTimeOffset(DateTime.SpecifyKind(exact, DateTimeKind.Utc))
+            : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     /// <summary>
     /// Brings the schema of one store (<paramref name="component"/>) up to the newest of <paramref name="migrations"/>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using ReactiveSync.Model;
@@ -26,6 +25,24 @@ public sealed class SqliteOperationStore : IOperationStore
     private const string Columns =
         "id, operation_type, resource_type, resource_id, data, priority, retry_count, max_retries, created_at, scheduled_at, " +
         "last_attempt_at, error_message, conflict_resolution, state, sequence, base_version, base_data, depends_on, client_timestamp, ever_sent, error_type";
+
+    internal const string PendingWindowSql =
+        $"SELECT {Columns} FROM offline_operations WHERE state = 0 AND priority = $p AND sequence > $after ORDER BY sequence LIMIT $limit;";
+
+    internal const string EarlierOnResourceSql =
+        "SELECT 1 FROM offline_operations WHERE resource_type = $rt AND resource_id = $rid AND sequence < $seq LIMIT 1;";
+
+    internal const string LastOnResourceSql =
+        $"SELECT {Columns} FROM offline_operations WHERE resource_type = $rt AND resource_id = $rid ORDER BY sequence DESC LIMIT 1;";
+
+    internal const string ByStateSql =
+        $"SELECT {Columns} FROM offline_operations WHERE state = $s ORDER BY priority DESC, sequence LIMIT $limit OFFSET $offset;";
+
+    internal const string HasDependentsSql = "SELECT 1 FROM operation_dependencies WHERE depends_on_id = $id LIMIT 1;";
+
+    // Named explicitly: without statistics the planner would rather walk every pending row by state.
+    internal const string NextRetryDueSql =
+        "SELECT min(scheduled_at) FROM offline_operations INDEXED BY ix_offline_operations_retry_due WHERE state = 0 AND retry_count > 0 AND scheduled_at > $after;";
 
     private static readonly IReadOnlyList<Action<SqliteConnection>> Migrations = [MigrateToVersion1];
 
@@ -139,7 +156,7 @@ public sealed class SqliteOperationStore : IOperationStore
         return ReadAsync<IReadOnlyList<OfflineOperation>>(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {Columns} FROM offline_operations WHERE state = $s ORDER BY priority DESC, sequence LIMIT $limit OFFSET $offset;";
+            command.CommandText = ByStateSql;
             command.Parameters.AddWithValue("$s", (int)state);
             command.Parameters.AddWithValue("$limit", limit);
             command.Parameters.AddWithValue("$offset", offset);
@@ -153,7 +170,7 @@ public sealed class SqliteOperationStore : IOperationStore
         {
             // A pending operation is due later than now only after a retry was scheduled (retry_count > 0): a small partial index.
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT min(scheduled_at) FROM offline_operations WHERE state = 0 AND retry_count > 0 AND scheduled_at > $after;";
+            command.CommandText = NextRetryDueSql;
             command.Parameters.AddWithValue("$after", SqliteDatabase.ToText(after));
             return command.ExecuteScalar() is string text ? SqliteDatabase.FromText(text) : (DateTimeOffset?)null;
         }, cancellationToken);
@@ -388,9 +405,7 @@ public sealed class SqliteOperationStore : IOperationStore
         ErrorType = r.IsDBNull(20) ? null : Enum.Parse<SyncErrorType>(r.GetString(20), ignoreCase: true),
     };
 
-    // Rows written by the seed may carry other ISO-8601 forms; ours are fixed-width.
-    private static DateTimeOffset Timestamp(string text) =>
-        text.Length == 28 ? SqliteDatabase.FromText(text) : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    private static DateTimeOffset Timestamp(string text) => SqliteDatabase.FromText(text);
 
     private static (string, object?)[] Row(OfflineOperation op) =>
     [
@@ -442,27 +457,19 @@ public sealed class SqliteOperationStore : IOperationStore
             store.Command("SELECT 1 FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString())).ExecuteScalar() is not null;
 
         public OfflineOperation? GetLastOnResource(ResourceType resourceType, string resourceId) =>
-            ReadAll(store.Command(
-                $"SELECT {Columns} FROM offline_operations WHERE resource_type = $rt AND resource_id = $rid ORDER BY sequence DESC LIMIT 1;",
-                ("$rt", resourceType.Value), ("$rid", resourceId))).FirstOrDefault();
+            ReadAll(store.Command(LastOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId))).FirstOrDefault();
 
         public bool HasEarlierOnResource(ResourceType resourceType, string resourceId, long sequence) =>
-            store.Command(
-                "SELECT 1 FROM offline_operations WHERE resource_type = $rt AND resource_id = $rid AND sequence < $seq LIMIT 1;",
-                ("$rt", resourceType.Value), ("$rid", resourceId), ("$seq", sequence)).ExecuteScalar() is not null;
+            store.Command(EarlierOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId), ("$seq", sequence)).ExecuteScalar() is not null;
 
         public bool HasDependents(Guid operationId) =>
-            store.Command("SELECT 1 FROM operation_dependencies WHERE depends_on_id = $id LIMIT 1;", ("$id", operationId.ToString())).ExecuteScalar() is not null;
+            store.Command(HasDependentsSql, ("$id", operationId.ToString())).ExecuteScalar() is not null;
 
         public IReadOnlyList<OfflineOperation> GetPendingWindow(SyncPriority priority, long afterSequence, int limit) =>
-            ReadAll(store.Command(
-                $"SELECT {Columns} FROM offline_operations WHERE state = 0 AND priority = $p AND sequence > $after ORDER BY sequence LIMIT $limit;",
-                ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit)));
+            ReadAll(store.Command(PendingWindowSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit)));
 
         public IReadOnlyList<OfflineOperation> GetByState(OperationState state, int limit) =>
-            ReadAll(store.Command(
-                $"SELECT {Columns} FROM offline_operations WHERE state = $s ORDER BY priority DESC, sequence LIMIT $limit;",
-                ("$s", (int)state), ("$limit", limit)));
+            ReadAll(store.Command(ByStateSql, ("$s", (int)state), ("$limit", limit), ("$offset", 0)));
 
         public DateTimeOffset? GetOldestPendingCreatedAt() => OldestPendingCreatedAt(store.Writer().CreateCommand, dispose: true);
 
