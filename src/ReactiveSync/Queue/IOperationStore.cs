@@ -24,10 +24,13 @@ public interface IOperationStore : IAsyncDisposable
     /// <summary>Gets one operation by id, or null.</summary>
     Task<OfflineOperation?> GetAsync(Guid operationId, CancellationToken cancellationToken = default);
 
-    /// <summary>Gets a page of the operations in <paramref name="state"/>, ordered by sequence.</summary>
+    /// <summary>Gets a page of the operations in <paramref name="state"/>, highest priority first, then by sequence.</summary>
     Task<IReadOnlyList<OfflineOperation>> GetByStateAsync(OperationState state, int offset, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>The earliest scheduled time of a Pending operation that is later than <paramref name="after"/>, or null.</summary>
+    /// <summary>
+    /// The earliest scheduled time of a Pending operation that is later than <paramref name="after"/>, or null. Only a
+    /// scheduled retry (retry count above zero) is due later than when it was queued, and a store may rely on that.
+    /// </summary>
     Task<DateTimeOffset?> GetNextScheduledAfterAsync(DateTimeOffset after, CancellationToken cancellationToken = default);
 
     /// <summary>The creation time of the oldest Pending operation (lowest sequence), or null when none is pending.</summary>

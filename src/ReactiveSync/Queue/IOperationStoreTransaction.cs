@@ -29,7 +29,7 @@ public interface IOperationStoreTransaction
     /// <summary>Up to <paramref name="limit"/> Pending operations of one priority with a sequence above <paramref name="afterSequence"/>, by sequence.</summary>
     IReadOnlyList<OfflineOperation> GetPendingWindow(SyncPriority priority, long afterSequence, int limit);
 
-    /// <summary>Up to <paramref name="limit"/> operations in <paramref name="state"/>, lowest sequence first.</summary>
+    /// <summary>Up to <paramref name="limit"/> operations in <paramref name="state"/>, highest priority first, then by sequence.</summary>
     IReadOnlyList<OfflineOperation> GetByState(OperationState state, int limit);
 
     /// <summary>The creation time of the Pending operation with the lowest sequence, or null.</summary>

@@ -115,9 +115,8 @@ public sealed class InMemoryOperationStore : IOperationStore
 
     private IEnumerable<Guid> StateSequences(OperationState state) =>
         Enum.GetValues<SyncPriority>()
-            .SelectMany(p => _byStatePriority.TryGetValue((state, p), out var index) ? index : [])
-            .OrderBy(pair => pair.Key)
-            .Select(pair => pair.Value);
+            .Reverse()
+            .SelectMany(p => _byStatePriority.TryGetValue((state, p), out var index) ? (IEnumerable<Guid>)index.Values : []);
 
     private DateTimeOffset? OldestPendingCreatedAt()
     {

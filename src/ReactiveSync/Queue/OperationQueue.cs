@@ -282,7 +282,7 @@ public sealed class OperationQueue : IAsyncDisposable
         return _store.GetAsync(operationId, cancellationToken);
     }
 
-    /// <summary>Gets a page of the operations in <paramref name="state"/>, in queue order (sequence).</summary>
+    /// <summary>Gets a page of the operations in <paramref name="state"/>, highest priority first, then in queue order (sequence).</summary>
     public Task<IReadOnlyList<OfflineOperation>> GetOperationsAsync(OperationState state, int offset, int limit, CancellationToken cancellationToken = default)
     {
         if (!Enum.IsDefined(state))
