@@ -1,0 +1,316 @@
+using System.Reactive.Concurrency;
+using Microsoft.Extensions.Logging;
+using ReactiveSync.Events;
+using ReactiveSync.Model;
+using ReactiveSync.Queue;
+using ReactiveSync.Reactive;
+using ReactiveSync.Transport;
+
+namespace ReactiveSync.Pipeline;
+
+/// <summary>
+/// One drain of the queue: take a batch, push it, record each answer; repeat until nothing is eligible, the server is
+/// unwell (a transient failure of a whole batch: the rest waits for the retry timer) or the credentials are refused.
+/// Stateless between drains; the pipeline runs one at a time.
+/// </summary>
+/// <remarks>
+/// Once the server has answered, the answer is recorded even if the drain is being cancelled, so nothing it said is
+/// lost. A cancelled push puts its batch back to pending without using a retry (the server's dedupe makes the resend
+/// safe).
+/// </remarks>
+internal sealed class SyncDrain
+{
+    private readonly OperationQueue _queue;
+    private readonly ISyncTransport _transport;
+    private readonly string _clientId;
+    private readonly SyncConfiguration _configuration;
+    private readonly BackoffPolicy _backoff;
+    private readonly IScheduler _scheduler;
+    private readonly Func<double> _randomUnit;
+    private readonly ResolveConflict _resolveConflict;
+    private readonly Action<SyncEvent> _emit;
+    private readonly Action<SyncConflict> _emitConflict;
+    private readonly ILogger _logger;
+
+    public SyncDrain(
+        OperationQueue queue,
+        ISyncTransport transport,
+        string clientId,
+        SyncConfiguration configuration,
+        IScheduler scheduler,
+        Func<double> randomUnit,
+        ResolveConflict resolveConflict,
+        Action<SyncEvent> emit,
+        Action<SyncConflict> emitConflict,
+        ILogger logger)
+    {
+        _queue = queue;
+        _transport = transport;
+        _clientId = clientId;
+        _configuration = configuration;
+        _backoff = BackoffPolicy.FromConfiguration(configuration);
+        _scheduler = scheduler;
+        _randomUnit = randomUnit;
+        _resolveConflict = resolveConflict;
+        _emit = emit;
+        _emitConflict = emitConflict;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Drains until nothing is eligible or the drain must stop; see <see cref="DrainOutcome"/>. Before each batch it asks
+    /// <paramref name="canContinue"/>, so a pause or going offline stops it after the batch in hand.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled; the batch in flight, if any, was released.</exception>
+    public async Task<DrainOutcome> RunAsync(Func<bool> canContinue, CancellationToken cancellationToken)
+    {
+        var run = new Run(_scheduler.Now);
+        while (canContinue())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = await _queue.TakeBatchAsync(_configuration.BatchSize, cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            IReadOnlyList<PushResult> results;
+            try
+            {
+                results = await _transport.PushAsync(_clientId, batch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await _queue.ReleaseAsync(Ids(batch), CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+            catch (SyncException ex)
+            {
+                if (!await HandleBatchFailureAsync(batch, ex.Error, run).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                continue;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The port promises SyncException for every failure; anything else is a fault in the transport, treated as
+                // transient so that no operation fails for good because of it, yet each one's retry budget still bounds it.
+                _logger.LogError(ex, "The transport threw an unclassified exception; treating it as a transient failure.");
+                var error = new SyncError(SyncErrorType.Unknown, $"The transport failed: {ex.Message}", IsRetryable: true);
+                await HandleBatchFailureAsync(batch, error, run).ConfigureAwait(false);
+                break;
+            }
+
+            await ApplyResultsAsync(batch, results, run, cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = new SyncResult
+        {
+            Success = !run.WholeBatchFailed,
+            ProcessedOperations = run.Processed,
+            FailedOperations = run.Failed,
+            RetriedOperations = run.Retried,
+            Conflicts = run.Conflicts,
+            Errors = run.Errors,
+            Duration = _scheduler.Now - run.StartedAt,
+        };
+        return new DrainOutcome(result, run.AuthenticationError, run.RetryAt);
+    }
+
+    /// <summary>Handles a failure of a whole push; answers whether the drain goes on with the next batch.</summary>
+    private async Task<bool> HandleBatchFailureAsync(IReadOnlyList<OfflineOperation> batch, SyncError error, Run run)
+    {
+        run.WholeBatchFailed = true;
+        run.Errors.Add(error);
+        _emit(new SyncFailed(error) { Timestamp = _scheduler.Now });
+
+        if (error.Type == SyncErrorType.Authentication)
+        {
+            // No retry is used: the operations did nothing wrong, the credentials did.
+            _logger.LogWarning("The server refused the credentials; {Count} operations wait for new ones.", batch.Count);
+            await _queue.ReleaseAsync(Ids(batch), CancellationToken.None).ConfigureAwait(false);
+            run.AuthenticationError = error;
+            return false;
+        }
+
+        if (error.IsRetryable)
+        {
+            // One write per operation, handed to the queue together so they share a commit.
+            var now = _scheduler.Now;
+            var writes = new List<Task<bool>>(batch.Count);
+            foreach (var op in batch)
+            {
+                var attempt = op.RetryCount + 1;
+                if (attempt > op.MaxRetries)
+                {
+                    var final = error with { Message = $"Gave up after {op.RetryCount} retries: {error.Message}", IsRetryable = false };
+                    writes.Add(_queue.FailAsync(op.Id, final, CancellationToken.None));
+                    run.Failed++;
+                    continue;
+                }
+
+                var dueAt = now + BackoffCalculator.ComputeDelay(_backoff, attempt, error.RetryAfter, _randomUnit());
+                writes.Add(_queue.ScheduleRetryAsync(op.Id, dueAt, error, CancellationToken.None));
+                run.Retried++;
+                run.RetryAt = run.RetryAt is { } earlier && earlier <= dueAt ? earlier : dueAt;
+            }
+
+            await Task.WhenAll(writes).ConfigureAwait(false);
+            _logger.LogInformation(
+                "Push of {Count} operations failed transiently ({Type}: {Message}); retrying from {RetryAt}.",
+                batch.Count, error.Type, error.Message, run.RetryAt);
+
+            // The server is unwell: the rest of the queue waits for the retry timer rather than spending retries now.
+            return false;
+        }
+
+        _logger.LogWarning("Push of {Count} operations failed for good ({Type}: {Message}).", batch.Count, error.Type, error.Message);
+        await Task.WhenAll(batch.Select(op => _queue.FailAsync(op.Id, error, CancellationToken.None))).ConfigureAwait(false);
+        run.Failed += batch.Count;
+        return true;
+    }
+
+    private async Task ApplyResultsAsync(
+        IReadOnlyList<OfflineOperation> batch, IReadOnlyList<PushResult> results, Run run, CancellationToken cancellationToken)
+    {
+        var byId = new Dictionary<Guid, PushResult>(results.Count);
+        foreach (var result in results)
+        {
+            if (result is not null)
+            {
+                byId.TryAdd(result.OperationId, result);
+            }
+        }
+
+        var completed = new List<Guid>(batch.Count);
+        var writes = new List<Task>();
+        var unanswered = new List<OfflineOperation>();
+        foreach (var op in batch)
+        {
+            if (!byId.TryGetValue(op.Id, out var result))
+            {
+                unanswered.Add(op);
+                continue;
+            }
+
+            switch (result.Status)
+            {
+                case PushStatus.Applied:
+                case PushStatus.Duplicate:
+                    completed.Add(op.Id);
+                    break;
+
+                case PushStatus.Conflict:
+                    await HandleConflictAsync(op, result, run, cancellationToken).ConfigureAwait(false);
+                    break;
+
+                case PushStatus.Rejected:
+                    var error = result.Error ?? SyncError.Of(SyncErrorType.Validation, "The server rejected the operation.");
+                    writes.Add(_queue.FailAsync(op.Id, error, CancellationToken.None));
+                    run.Failed++;
+                    run.Errors.Add(error);
+                    break;
+
+                default:
+                    unanswered.Add(op);
+                    break;
+            }
+        }
+
+        if (completed.Count > 0)
+        {
+            writes.Add(_queue.CompleteAsync(completed, CancellationToken.None));
+            run.Processed += completed.Count;
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+
+        if (unanswered.Count > 0)
+        {
+            // A malformed answer: the server may or may not have applied these; resending is safe (dedupe).
+            var error = new SyncError(
+                SyncErrorType.Unknown, $"The server's answer had no usable result for {unanswered.Count} operations.", IsRetryable: true);
+            _logger.LogWarning("{Message}", error.Message);
+            await HandleBatchFailureAsync(unanswered, error, run).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandleConflictAsync(OfflineOperation op, PushResult result, Run run, CancellationToken cancellationToken)
+    {
+        var conflict = new SyncConflict
+        {
+            Id = Guid.NewGuid(),
+            OperationId = op.Id,
+            OperationType = op.Type,
+            ResourceType = op.ResourceType,
+            ResourceId = op.ResourceId,
+            ClientData = op.Data?.DeepClone(),
+            ServerData = result.ServerData?.DeepClone(),
+            BaseData = op.BaseData?.DeepClone(),
+            ServerVersion = result.Version,
+            ServerUpdatedAt = result.ServerUpdatedAt,
+            ClientTimestamp = op.ClientTimestamp,
+            ServerDeleted = result.ServerDeleted,
+            DetectedAt = _scheduler.Now,
+            Strategy = op.ConflictResolution ?? _configuration.StrategyFor(op.ResourceType),
+        };
+
+        ConflictDecision decision;
+        try
+        {
+            decision = await _resolveConflict(op, conflict, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "The conflict resolver failed for operation {OperationId}; parking it.", op.Id);
+            decision = new ConflictDecision.Park(conflict with { Note = $"The resolver failed: {ex.Message}" });
+        }
+
+        switch (decision)
+        {
+            case ConflictDecision.Resend resend:
+                await _queue.RequeueAsync(op.Id, resend.Data, resend.BaseVersion, resend.Type, CancellationToken.None).ConfigureAwait(false);
+                break;
+
+            case ConflictDecision.Discard:
+                await _queue.CompleteAsync([op.Id], CancellationToken.None).ConfigureAwait(false);
+                break;
+
+            default:
+                var message = $"Conflict on {op.ResourceType}/{op.ResourceId}: the server is at version {result.Version?.ToString() ?? "none"}"
+                    + (result.ServerDeleted ? " and deleted." : ".");
+                await _queue.ParkConflictAsync(op.Id, SyncError.Of(SyncErrorType.Conflict, message, statusCode: 409), CancellationToken.None)
+                    .ConfigureAwait(false);
+                break;
+        }
+
+        run.Conflicts.Add(decision.Conflict);
+        _emitConflict(decision.Conflict);
+        _emit(new ConflictDetected(decision.Conflict) { Timestamp = _scheduler.Now });
+    }
+
+    private static Guid[] Ids(IReadOnlyList<OfflineOperation> batch) => batch.Select(static op => op.Id).ToArray();
+
+    private sealed class Run(DateTimeOffset startedAt)
+    {
+        public DateTimeOffset StartedAt { get; } = startedAt;
+
+        public int Processed { get; set; }
+
+        public int Failed { get; set; }
+
+        public int Retried { get; set; }
+
+        public bool WholeBatchFailed { get; set; }
+
+        public List<SyncConflict> Conflicts { get; } = [];
+
+        public List<SyncError> Errors { get; } = [];
+
+        public SyncError? AuthenticationError { get; set; }
+
+        public DateTimeOffset? RetryAt { get; set; }
+    }
+}

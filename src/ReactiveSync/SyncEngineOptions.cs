@@ -1,0 +1,48 @@
+using System.Reactive.Concurrency;
+using Microsoft.Extensions.Logging;
+using ReactiveSync.Model;
+using ReactiveSync.Network;
+using ReactiveSync.Queue;
+using ReactiveSync.Transport;
+
+namespace ReactiveSync;
+
+/// <summary>What <see cref="SyncEngine.CreateAsync"/> wires together: the ports, the clock and the configuration.</summary>
+public sealed class SyncEngineOptions
+{
+    /// <summary>Where operations are kept (e.g. a SQLite store, or <see cref="InMemoryOperationStore"/>). The engine owns and disposes it.</summary>
+    public required IOperationStore OperationStore { get; init; }
+
+    /// <summary>How operations reach the server (e.g. the HTTP transport, or <see cref="InMemorySyncTransport"/>).</summary>
+    public required ISyncTransport Transport { get; init; }
+
+    /// <summary>Whether the server is reachable.</summary>
+    public required INetworkMonitor NetworkMonitor { get; init; }
+
+    /// <summary>This device's id, sent with every push; with each operation id it is the server's idempotency key. Keep it stable across restarts.</summary>
+    public required string ClientId { get; init; }
+
+    /// <summary>The clock and timers for every wait (backoff, debounce, interval); a <c>TestScheduler</c> in tests. Default: <see cref="DefaultScheduler.Instance"/>.</summary>
+    public IScheduler Scheduler { get; init; } = DefaultScheduler.Instance;
+
+    /// <summary>How the engine syncs; validated when the engine is built. Default: <see cref="SyncConfiguration.Default"/>.</summary>
+    public SyncConfiguration Configuration { get; init; } = SyncConfiguration.Default;
+
+    /// <summary>Optional: its <see cref="IAccessTokenProvider.Renewed"/> ends an authentication pause.</summary>
+    public IAccessTokenProvider? AccessTokenProvider { get; init; }
+
+    /// <summary>Optional: where the engine logs. Default: nowhere.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// Optional: the source of the uniform random numbers in [0, 1] that spread retry delays (jitter). Default:
+    /// <see cref="Random.Shared"/>. Tests pass a constant (0.5 gives the exact un-jittered delay).
+    /// </summary>
+    public Func<double>? RandomUnit { get; init; }
+
+    /// <summary>
+    /// Where the conflict resolver plugs in: decides what happens to an operation the server answered with a conflict.
+    /// Null parks every conflict for the app (until the conflict resolution manager is wired here).
+    /// </summary>
+    internal Pipeline.ResolveConflict? ConflictResolver { get; init; }
+}
