@@ -58,13 +58,14 @@ internal sealed class StubHttpHandler : HttpMessageHandler
     public static async Task<HttpResponseMessage> HangUntilCancelled(CancellationToken cancellationToken)
     {
         var never = new TaskCompletionSource<HttpResponseMessage>();
-        await using var registration = cancellationToken.Register(() => never.TrySetCanceled(cancellationToken));
-        return await never.Task;
+        using var registration = cancellationToken.Register(() => never.TrySetCanceled(cancellationToken));
+        // ConfigureAwait(false): the test's synchronization context must not defer the continuation past virtual time.
+        return await never.Task.ConfigureAwait(false);
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
+        var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
         int index;
         lock (_requests)
@@ -79,7 +80,7 @@ internal sealed class StubHttpHandler : HttpMessageHandler
             index = _requests.Count - 1;
         }
 
-        var response = await _respond(request, index, cancellationToken);
+        var response = await _respond(request, index, cancellationToken).ConfigureAwait(false);
         response.RequestMessage ??= request;
         return response;
     }
