@@ -41,9 +41,10 @@ public sealed class HttpContentSource : IContentSource, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="resourceId"/> is empty, <c>.</c> or <c>..</c> (not addressable in a URL path).</exception>
     public Task<ContentInfo> GetInfoAsync(string resourceId, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(resourceId);
+        ContentRoute.Validate(resourceId, nameof(resourceId));
         return _http.ExecuteAsync(
             "content info",
             (api, ct) => api.HeadContentAsync(resourceId, ct),
@@ -64,10 +65,11 @@ public sealed class HttpContentSource : IContentSource, IDisposable
     /// otherwise the whole content is asked for (resuming without a validator could splice two versions of a file).
     /// A 416 (the offset is past the end, e.g. the file shrank) is answered by asking for the whole content.
     /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="resourceId"/> is empty, <c>.</c> or <c>..</c> (not addressable in a URL path).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is negative.</exception>
     public async Task<ContentResponse> OpenReadAsync(string resourceId, long offset, string? ifRangeETag, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(resourceId);
+        ContentRoute.Validate(resourceId, nameof(resourceId));
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var resume = offset > 0 && IsStrong(ifRangeETag);
         try

@@ -111,10 +111,10 @@ public sealed class HttpSyncTransport : ISyncTransport, IDisposable
     /// not disposed. A seekable stream can be replayed once after a 401; a forward-only one gets the 401 as an
     /// Authentication error.
     /// </remarks>
-    /// <exception cref="ArgumentException"><paramref name="resourceId"/> is empty or <paramref name="contentType"/> is not a media type.</exception>
+    /// <exception cref="ArgumentException"><paramref name="resourceId"/> is empty, <c>.</c> or <c>..</c>, or <paramref name="contentType"/> is not a media type.</exception>
     public Task UploadContentAsync(string resourceId, Stream content, string? contentType, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(resourceId);
+        ContentRoute.Validate(resourceId, nameof(resourceId));
         ArgumentNullException.ThrowIfNull(content);
         if (!content.CanRead)
         {

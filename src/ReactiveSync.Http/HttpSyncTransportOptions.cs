@@ -32,7 +32,8 @@ public sealed record HttpSyncTransportOptions
             throw new ArgumentException($"{nameof(TokenRenewalMargin)} cannot be negative, was {TokenRenewalMargin}.", nameof(TokenRenewalMargin));
         }
 
-        if (string.IsNullOrWhiteSpace(UserAgent) || !System.Net.Http.Headers.ProductInfoHeaderValue.TryParse(UserAgent.Split(' ')[0], out _))
+        using var probe = new HttpRequestMessage();
+        if (string.IsNullOrWhiteSpace(UserAgent) || !probe.Headers.UserAgent.TryParseAdd(UserAgent))
         {
             throw new ArgumentException($"{nameof(UserAgent)} must be a valid User-Agent product such as 'App/1.0', was '{UserAgent}'.", nameof(UserAgent));
         }

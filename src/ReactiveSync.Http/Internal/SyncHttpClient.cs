@@ -141,10 +141,12 @@ internal sealed class SyncHttpClient : IDisposable
                 ? HttpErrorClassifier.Timeout(what, _timeout)
                 : HttpErrorClassifier.Unreachable(what, ex), ex);
         }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested && ex.CancellationToken != cancellationToken)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && IsTransportFailure(ex)
+                                   && (ex is not OperationCanceledException oce || oce.CancellationToken != cancellationToken))
         {
-            // Cancelled through the linked token: surface the caller's own token, as a caller filtering on it expects.
-            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+            // The caller cancelled: whatever the stack threw as it unwound, surface a cancellation carrying the
+            // caller's own token, as a caller filtering on it expects.
+            throw new OperationCanceledException("The call was cancelled by the caller.", ex, cancellationToken);
         }
         finally
         {

@@ -56,6 +56,32 @@ public class HttpContentSourceTests
         });
     }
 
+    [TestCase("../../etc/passwd", "/sync/content/..%2F..%2Fetc%2Fpasswd")]
+    [TestCase("100%?#", "/sync/content/100%25%3F%23")]
+    [TestCase("é ü", "/sync/content/%C3%A9%20%C3%BC")]
+    public async Task GetInfoAsync_HostileOrOddIds_StayOneEscapedPathSegment(string resourceId, string expectedPath)
+    {
+        var handler = new StubHttpHandler(_ => Bytes(HttpStatusCode.OK, new byte[1]));
+        using var source = Create(handler);
+
+        await source.GetInfoAsync(resourceId, CancellationToken.None);
+
+        Assert.That(handler.Requests.Single().Uri.AbsolutePath, Is.EqualTo(expectedPath));
+    }
+
+    [TestCase(".")]
+    [TestCase("..")]
+    [TestCase("")]
+    public async Task GetInfoAsync_IdNotAddressableInPath_ThrowsNamingIt(string resourceId)
+    {
+        var handler = new StubHttpHandler(_ => Bytes(HttpStatusCode.OK, new byte[1]));
+        using var source = Create(handler);
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => source.GetInfoAsync(resourceId, CancellationToken.None));
+
+        Assert.That((ex!.ParamName, handler.Requests.Count), Is.EqualTo(("resourceId", 0)));
+    }
+
     [Test]
     public async Task GetInfoAsync_WeakETag_IsNotStrong()
     {

@@ -546,6 +546,7 @@ public class HttpSyncTransportTests
             Assert.That(Assert.Throws<ArgumentException>(() => new HttpSyncTransport(Server, tokens, scheduler, new HttpSyncTransportOptions { Timeout = TimeSpan.Zero }))!.ParamName, Is.EqualTo("Timeout"));
             Assert.That(Assert.Throws<ArgumentException>(() => new HttpSyncTransport(Server, tokens, scheduler, new HttpSyncTransportOptions { TokenRenewalMargin = TimeSpan.FromSeconds(-1) }))!.ParamName, Is.EqualTo("TokenRenewalMargin"));
             Assert.That(Assert.Throws<ArgumentException>(() => new HttpSyncTransport(new Uri("/relative", UriKind.Relative), tokens, scheduler))!.ParamName, Is.EqualTo("serverBaseUri"));
+            Assert.That(Assert.Throws<ArgumentException>(() => new HttpSyncTransport(Server, tokens, scheduler, new HttpSyncTransportOptions { UserAgent = "App/1.0 (unclosed" }))!.ParamName, Is.EqualTo("UserAgent"));
             Assert.That(Assert.Throws<ArgumentNullException>(() => new HttpSyncTransport(Server, null!, scheduler))!.ParamName, Is.EqualTo("tokenProvider"));
         });
     }
