@@ -274,7 +274,7 @@ public sealed class HttpNetworkMonitor : INetworkMonitor, IDisposable
         _status.OnNext(status);
     }
 
-    private NetworkKind OnlineKind() => _system.Kind() is NetworkKind.None ? NetworkKind.Unknown : _system.Kind();
+    private NetworkKind OnlineKind() => _system.Kind() is var kind && kind != NetworkKind.None ? kind : NetworkKind.Unknown;
 
     private static void Cancel(CancellationTokenSource cts)
     {
