@@ -1,11 +1,15 @@
+using System.Collections.Concurrent;
 using System.Reactive.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReactiveSync.Conflicts;
 using ReactiveSync.Events;
 using ReactiveSync.Model;
 using ReactiveSync.Pipeline;
 using ReactiveSync.Queue;
+using ReactiveSync.Storage;
+using ReactiveSync.Transport;
 
 namespace ReactiveSync;
 
@@ -19,7 +23,8 @@ namespace ReactiveSync;
 /// Errors by kind: transient failures (network, 5xx, 429) are retried with backoff up to each operation's
 /// <see cref="OfflineOperation.MaxRetries"/>, then the operation fails; an authentication failure pauses the queue
 /// without using a retry and emits <see cref="AuthenticationRequired"/> until credentials are renewed; a rejected operation
-/// fails with the server's message; a conflict is emitted on <see cref="Conflicts"/> and parked for the app. A failed
+/// fails with the server's message; a conflict is settled by <see cref="ConflictResolver"/> per the configured strategy,
+/// emitted on <see cref="Conflicts"/>, and parked for the app when the strategy asks the user. A failed
 /// operation blocks only later operations on its resource and its dependents. Every wait uses the configured scheduler.
 /// </remarks>
 public sealed class SyncEngine : IAsyncDisposable
@@ -28,9 +33,16 @@ public sealed class SyncEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private int _disposed;
 
-    private SyncEngine(OperationQueue queue, SyncPipeline pipeline, SyncConfiguration configuration, string clientId, ILogger logger)
+    private SyncEngine(
+        OperationQueue queue,
+        SyncPipeline pipeline,
+        ConflictResolutionManager conflictResolver,
+        SyncConfiguration configuration,
+        string clientId,
+        ILogger logger)
     {
         OperationQueue = queue;
+        ConflictResolver = conflictResolver;
         _pipeline = pipeline;
         Configuration = configuration;
         ClientId = clientId;
@@ -39,6 +51,12 @@ public sealed class SyncEngine : IAsyncDisposable
 
     /// <summary>The operation queue: stats, pages of operations by state, removing one operation.</summary>
     public OperationQueue OperationQueue { get; }
+
+    /// <summary>
+    /// The conflict resolution manager (seed: <c>conflictResolver</c>): register custom resolvers per resource type, read
+    /// the conflicts parked for the user. Resolve them with <see cref="ResolveConflictAsync"/>.
+    /// </summary>
+    public ConflictResolutionManager ConflictResolver { get; }
 
     /// <summary>The validated configuration the engine runs with.</summary>
     public SyncConfiguration Configuration { get; }
@@ -115,6 +133,9 @@ public sealed class SyncEngine : IAsyncDisposable
         var queue = await OperationQueue.OpenAsync(
             options.OperationStore, configuration, options.Scheduler, loggerFactory.CreateLogger<OperationQueue>(), cancellationToken)
             .ConfigureAwait(false);
+        var keyValues = options.KeyValueStore ?? new InMemoryKeyValueStore(options.Scheduler);
+        var conflictResolver = new ConflictResolutionManager(
+            configuration, options.Scheduler, keyValues, loggerFactory.CreateLogger<ConflictResolutionManager>());
         SyncPipeline pipeline;
         try
         {
@@ -127,17 +148,18 @@ public sealed class SyncEngine : IAsyncDisposable
                 options.Scheduler,
                 options.ClientId,
                 options.RandomUnit ?? Random.Shared.NextDouble,
-                options.ConflictResolver,
+                options.ConflictResolver ?? ResolveWith(conflictResolver, options.Transport),
                 logger);
             pipeline.Start();
         }
         catch
         {
+            conflictResolver.Dispose();
             await queue.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
-        return new SyncEngine(queue, pipeline, configuration, options.ClientId, logger);
+        return new SyncEngine(queue, pipeline, conflictResolver, configuration, options.ClientId, logger);
     }
 
     /// <summary>
@@ -207,6 +229,31 @@ public sealed class SyncEngine : IAsyncDisposable
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Settles a conflict that was parked for the user (seed: <c>resolveConflict</c>): take the client's data, the server's,
+    /// or new data. The operation is sent again against the server's version, or dropped, and a sync is asked for.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="resolution"/> is null.</exception>
+    /// <exception cref="ConflictNotFoundException">No parked conflict has this id.</exception>
+    public async Task ResolveConflictAsync(Guid conflictId, ConflictResolution resolution, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resolution);
+        ThrowIfDisposed();
+        var decision = await ConflictResolver.ResolveConflictAsync(conflictId, resolution, cancellationToken).ConfigureAwait(false);
+        var operationId = decision.Conflict.OperationId;
+        switch (decision)
+        {
+            case ConflictDecision.Resend resend:
+                await OperationQueue.RequeueAsync(operationId, resend.Data, resend.BaseVersion, resend.Type, cancellationToken)
+                    .ConfigureAwait(false);
+                _pipeline.RequestSync(SyncTrigger.QueueChanged);
+                break;
+            case ConflictDecision.Drop:
+                await OperationQueue.RemoveOperationAsync(operationId, cancellationToken).ConfigureAwait(false);
+                break;
+        }
     }
 
     /// <summary>Removes every queued operation, whatever its state (the user gave them up). Answers how many there were.</summary>
@@ -292,6 +339,7 @@ public sealed class SyncEngine : IAsyncDisposable
         }
 
         await _pipeline.DisposeAsync().ConfigureAwait(false);
+        ConflictResolver.Dispose();
         await OperationQueue.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -301,6 +349,36 @@ public sealed class SyncEngine : IAsyncDisposable
 
     /// <summary>Completes when no sync runs and none is asked for (tests: await between virtual-time steps).</summary>
     internal Task WhenIdleAsync() => _pipeline.WhenIdleAsync();
+
+    /// <summary>
+    /// Adapts the conflict resolution manager to the drain. It counts the conflicts of each operation since it was last
+    /// settled (in memory: a restart starts the count again), so a conflict that keeps recurring is parked for the user.
+    /// </summary>
+    private static ResolveConflict ResolveWith(ConflictResolutionManager manager, ISyncTransport transport)
+    {
+        var attempts = new ConcurrentDictionary<Guid, int>();
+        return async (operation, conflict, cancellationToken) =>
+        {
+            var attempt = attempts.AddOrUpdate(operation.Id, 0, static (_, count) => count + 1);
+            var answer = new PushResult
+            {
+                OperationId = operation.Id,
+                Status = PushStatus.Conflict,
+                Version = conflict.ServerVersion,
+                ServerData = conflict.ServerData,
+                ServerDeleted = conflict.ServerDeleted,
+                ServerUpdatedAt = conflict.ServerUpdatedAt,
+            };
+            var decision = await manager.ResolveAsync(operation, answer, transport.ServerClockOffset, attempt, cancellationToken)
+                .ConfigureAwait(false);
+            if (decision is not ConflictDecision.Resend)
+            {
+                attempts.TryRemove(operation.Id, out _);
+            }
+
+            return decision;
+        };
+    }
 
     private void Dispatch(ISyncEventListener listener, SyncEvent syncEvent)
     {

@@ -76,7 +76,8 @@ internal sealed class SyncPipeline : IAsyncDisposable
         string clientId,
         Func<double> randomUnit,
         ResolveConflict? resolveConflict,
-        ILogger logger)
+        ILogger logger,
+        ISyncDrainHooks? hooks = null)
     {
         _queue = queue;
         _network = network;
@@ -91,7 +92,7 @@ internal sealed class SyncPipeline : IAsyncDisposable
         _status = new BehaviorSubject<OfflineStatus>(_state.ToStatus());
         _drain = new SyncDrain(
             queue, transport, clientId, configuration, scheduler, randomUnit,
-            resolveConflict ?? ConflictResolvers.ParkAll, Emit, EmitConflict, logger);
+            resolveConflict ?? ConflictResolvers.ParkAll, Emit, EmitConflict, hooks ?? NoDrainHooks.Instance, logger);
 
         Events = _eventsSubject.AsObservable();
         Conflicts = _conflictsSubject.AsObservable();
