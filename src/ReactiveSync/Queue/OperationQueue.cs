@@ -40,6 +40,8 @@ public sealed class OperationQueue : IAsyncDisposable
     private readonly Subject<OperationChange> _changes = new();
     private Task _writer = Task.CompletedTask;
     private int _disposed;
+    private long _commits;
+    private long _committedItems;
 
     private OperationQueue(IOperationStore store, SyncConfiguration configuration, IScheduler scheduler, ILogger logger)
     {
@@ -52,6 +54,9 @@ public sealed class OperationQueue : IAsyncDisposable
         Queued = _queued.AsObservable();
         Changes = _changes.AsObservable();
     }
+
+    /// <summary>Transactions committed (or attempted) by the writer, and the work items in them: their ratio is the average group size.</summary>
+    internal (long Commits, long Items) GroupCommitCounts => (Interlocked.Read(ref _commits), Interlocked.Read(ref _committedItems));
 
     /// <summary>The current stats on subscribe, then after every commit that changed them. Never errors; completes on dispose.</summary>
     public IObservable<QueueStats> Stats { get; }
@@ -515,6 +520,8 @@ public sealed class OperationQueue : IAsyncDisposable
 
             if (group.Count > 0)
             {
+                Interlocked.Increment(ref _commits);
+                Interlocked.Add(ref _committedItems, group.Count);
                 await CommitGroupAsync(group).ConfigureAwait(false);
             }
         }

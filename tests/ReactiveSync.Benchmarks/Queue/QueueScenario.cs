@@ -160,7 +160,10 @@ internal sealed class QueueScenario : IScenario
             }
         }));
         await Task.WhenAll(workers);
-        return count / clock.Elapsed.TotalSeconds;
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var (commits, items) = queue.GroupCommitCounts;
+        Console.WriteLine($"    {producers} producers: {commits:N0} commits, {(double)items / Math.Max(1, commits):N1} writes per commit");
+        return count / elapsed;
     }
 
     private static async Task<double> BulkAsync(string directory, string name, int perCall, TimeSpan duration)
