@@ -1,0 +1,542 @@
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using ReactiveSync.Model;
+using ReactiveSync.Queue;
+
+namespace ReactiveSync.Sqlite;
+
+/// <summary>
+/// The durable <see cref="IOperationStore"/>: the seed's <c>offline_operations</c> table in a SQLite file, with
+/// <c>journal_mode=WAL</c> and <c>synchronous=FULL</c>, so a committed operation survives a crash or power loss.
+/// </summary>
+/// <remarks>
+/// One connection writes, one transaction at a time; reads use pooled connections and see committed data only.
+/// Timestamps are fixed-width ISO-8601 UTC text (<c>2025-01-01T12:00:00.0000000Z</c>), which sorts as time.
+/// The schema is versioned (component <c>operations</c> in the <c>schema_version</c> table) and migrated forward on
+/// open, including a file made by the seed; a file from a newer version throws <see cref="SqliteSchemaVersionException"/>.
+/// Selection reads only indexes: (state, priority, sequence), (resource_type, resource_id, sequence), dependencies by
+/// the operation they wait for, and scheduled retries by time.
+/// </remarks>
+public sealed class SqliteOperationStore : IOperationStore
+{
+    /// <summary>The newest schema version this code writes.</summary>
+    public const int SchemaVersion = 1;
+
+    private const string Columns =
+        "id, operation_type, resource_type, resource_id, data, priority, retry_count, max_retries, created_at, scheduled_at, " +
+        "last_attempt_at, error_message, conflict_resolution, state, sequence, base_version, base_data, depends_on, client_timestamp, ever_sent, error_type";
+
+    internal const string PendingWindowSql =
+        $"SELECT {Columns} FROM offline_operations WHERE state = 0 AND priority = $p AND sequence > $after ORDER BY sequence LIMIT $limit;";
+
+    internal const string EarlierOnResourceSql =
+        "SELECT 1 FROM offline_operations WHERE resource_type = $rt AND resource_id = $rid AND sequence < $seq LIMIT 1;";
+
+    internal const string LastOnResourceSql =
+        $"SELECT {Columns} FROM offline_operations WHERE resource_type = $rt AND resource_id = $rid ORDER BY sequence DESC LIMIT 1;";
+
+    internal const string ByStateSql =
+        $"SELECT {Columns} FROM offline_operations WHERE state = $s ORDER BY priority DESC, sequence LIMIT $limit OFFSET $offset;";
+
+    internal const string HasDependentsSql = "SELECT 1 FROM operation_dependencies WHERE depends_on_id = $id LIMIT 1;";
+
+    // Named explicitly: without statistics the planner would rather walk every pending row by state.
+    internal const string NextRetryDueSql =
+        "SELECT min(scheduled_at) FROM offline_operations INDEXED BY ix_offline_operations_retry_due WHERE state = 0 AND retry_count > 0 AND scheduled_at > $after;";
+
+    private static readonly IReadOnlyList<Action<SqliteConnection>> Migrations = [MigrateToVersion1];
+
+    private readonly string _databasePath;
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private SqliteConnection? _writer;
+    private long _lastSequence;
+    private bool _disposed;
+
+    /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/> (created on open if missing).</summary>
+    public SqliteOperationStore(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        _databasePath = databasePath;
+        _connectionString = SqliteDatabase.ConnectionString(databasePath);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="SqliteSchemaVersionException">The file was written by a newer schema.</exception>
+    public async Task OpenAsync(CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_writer is not null)
+            {
+                return;
+            }
+
+            var writer = SqliteDatabase.OpenWriter(_connectionString);
+            try
+            {
+                SqliteDatabase.Migrate(writer, _databasePath, "operations", Migrations);
+                using var command = writer.CreateCommand();
+                command.CommandText =
+                    "SELECT max(coalesce((SELECT max(sequence) FROM offline_operations), 0), coalesce((SELECT value FROM offline_operations_meta WHERE key = 'last_sequence'), 0));";
+                _lastSequence = (long)command.ExecuteScalar()!;
+            }
+            catch
+            {
+                writer.Dispose();
+                throw;
+            }
+
+            _writer = writer;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var writer = Writer();
+            SqliteDatabase.Execute(writer, "BEGIN IMMEDIATE;");
+            var tx = new Transaction(this, _lastSequence);
+            try
+            {
+                var result = work(tx);
+                if (tx.LastSequence != _lastSequence)
+                {
+                    Command("INSERT INTO offline_operations_meta (key, value) VALUES ('last_sequence', $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
+                        ("$v", tx.LastSequence)).ExecuteNonQuery();
+                }
+
+                SqliteDatabase.Execute(writer, "COMMIT;");
+                _lastSequence = tx.LastSequence;
+                return result;
+            }
+            catch
+            {
+                // After a failed COMMIT SQLite may already have rolled back; roll back only an open transaction.
+                if (SQLitePCL.raw.sqlite3_get_autocommit(writer.Handle) == 0)
+                {
+                    SqliteDatabase.Execute(writer, "ROLLBACK;");
+                }
+
+                throw;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<OfflineOperation?> GetAsync(Guid operationId, CancellationToken cancellationToken = default) =>
+        ReadAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM offline_operations WHERE id = $id;";
+            command.Parameters.AddWithValue("$id", operationId.ToString());
+            return ReadAll(command).FirstOrDefault();
+        }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<OfflineOperation>> GetByStateAsync(OperationState state, int offset, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return ReadAsync<IReadOnlyList<OfflineOperation>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = ByStateSql;
+            command.Parameters.AddWithValue("$s", (int)state);
+            command.Parameters.AddWithValue("$limit", limit);
+            command.Parameters.AddWithValue("$offset", offset);
+            return ReadAll(command);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<DateTimeOffset?> GetNextScheduledAfterAsync(DateTimeOffset after, CancellationToken cancellationToken = default) =>
+        ReadAsync(connection =>
+        {
+            // A pending operation is due later than now only after a retry was scheduled (retry_count > 0): a small partial index.
+            using var command = connection.CreateCommand();
+            command.CommandText = NextRetryDueSql;
+            command.Parameters.AddWithValue("$after", SqliteDatabase.ToText(after));
+            return command.ExecuteScalar() is string text ? SqliteDatabase.FromText(text) : (DateTimeOffset?)null;
+        }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<DateTimeOffset?> GetOldestPendingCreatedAtAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(OldestPendingCreatedAt, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<OperationCount>> GetCountsAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<OperationCount>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT state, priority, resource_type, count(*) FROM offline_operations GROUP BY state, priority, resource_type;";
+            using var reader = command.ExecuteReader();
+            var counts = new List<OperationCount>();
+            while (reader.Read())
+            {
+                counts.Add(new OperationCount(
+                    (OperationState)reader.GetInt32(0), (SyncPriority)reader.GetInt32(1), ResourceType.From(reader.GetString(2)), reader.GetInt32(3)));
+            }
+
+            return counts;
+        }, cancellationToken);
+
+    /// <summary>Closes the connections and releases the file. Safe to call twice.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
+
+            _commands.Clear();
+            if (_writer is not null)
+            {
+                SqliteConnection.ClearPool(_writer);
+                await _writer.DisposeAsync().ConfigureAwait(false);
+                _writer = null;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private static void MigrateToVersion1(SqliteConnection connection)
+    {
+        using var exists = connection.CreateCommand();
+        exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'offline_operations';";
+        if ((long)exists.ExecuteScalar()! == 0)
+        {
+            SqliteDatabase.Execute(connection, """
+                CREATE TABLE offline_operations (
+                  id TEXT PRIMARY KEY,
+                  operation_type TEXT NOT NULL,
+                  resource_type TEXT NOT NULL,
+                  resource_id TEXT,
+                  data TEXT NOT NULL,
+                  priority INTEGER NOT NULL DEFAULT 1,
+                  retry_count INTEGER NOT NULL DEFAULT 0,
+                  max_retries INTEGER NOT NULL DEFAULT 3,
+                  created_at TEXT NOT NULL,
+                  scheduled_at TEXT NOT NULL,
+                  last_attempt_at TEXT,
+                  error_message TEXT,
+                  conflict_resolution TEXT,
+                  state INTEGER NOT NULL DEFAULT 0,
+                  sequence INTEGER,
+                  base_version INTEGER,
+                  base_data TEXT,
+                  depends_on TEXT,
+                  client_timestamp TEXT,
+                  ever_sent INTEGER NOT NULL DEFAULT 0,
+                  error_type TEXT
+                );
+                """);
+        }
+        else
+        {
+            // A file made by the seed: add what the guarantees need, keep its rows in their insertion order.
+            using var info = connection.CreateCommand();
+            info.CommandText = "SELECT name FROM pragma_table_info('offline_operations');";
+            var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            using (var reader = info.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    present.Add(reader.GetString(0));
+                }
+            }
+
+            (string Name, string Definition)[] added =
+            [
+                ("state", "INTEGER NOT NULL DEFAULT 0"), ("sequence", "INTEGER"), ("base_version", "INTEGER"), ("base_data", "TEXT"),
+                ("depends_on", "TEXT"), ("client_timestamp", "TEXT"), ("ever_sent", "INTEGER NOT NULL DEFAULT 0"), ("error_type", "TEXT"),
+            ];
+            foreach (var (name, definition) in added.Where(c => !present.Contains(c.Name)))
+            {
+                SqliteDatabase.Execute(connection, $"ALTER TABLE offline_operations ADD COLUMN {name} {definition};");
+            }
+
+            SqliteDatabase.Execute(connection, """
+                UPDATE offline_operations SET sequence = rowid WHERE sequence IS NULL;
+                UPDATE offline_operations SET client_timestamp = created_at WHERE client_timestamp IS NULL;
+                """);
+        }
+
+        SqliteDatabase.Execute(connection, """
+            CREATE INDEX IF NOT EXISTS ix_offline_operations_state_priority_sequence ON offline_operations (state, priority DESC, sequence);
+            CREATE INDEX IF NOT EXISTS ix_offline_operations_resource_sequence ON offline_operations (resource_type, resource_id, sequence);
+            CREATE INDEX IF NOT EXISTS ix_offline_operations_retry_due ON offline_operations (scheduled_at) WHERE state = 0 AND retry_count > 0;
+            CREATE TABLE IF NOT EXISTS operation_dependencies (
+              operation_id TEXT NOT NULL,
+              depends_on_id TEXT NOT NULL,
+              PRIMARY KEY (operation_id, depends_on_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS ix_operation_dependencies_depends_on ON operation_dependencies (depends_on_id);
+            CREATE TABLE IF NOT EXISTS offline_operations_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+            """);
+    }
+
+    private SqliteConnection Writer()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _writer ?? throw new InvalidOperationException("The store is not open: call OpenAsync first.");
+    }
+
+    /// <summary>A cached, prepared command on the writer connection, with its parameters set.</summary>
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = Writer().CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, _) in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            _commands[sql] = command;
+        }
+
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters[i].Value = parameters[i].Value ?? DBNull.Value;
+        }
+
+        return command;
+    }
+
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await using var connection = SqliteDatabase.OpenReader(_connectionString);
+        return read(connection);
+    }
+
+    private static DateTimeOffset? OldestPendingCreatedAt(SqliteConnection connection) =>
+        OldestPendingCreatedAt(connection.CreateCommand, dispose: true);
+
+    private static DateTimeOffset? OldestPendingCreatedAt(Func<SqliteCommand> create, bool dispose)
+    {
+        // One index seek per priority; the lowest sequence is the oldest (sequences follow the scheduler's clock).
+        var command = create();
+        try
+        {
+            command.CommandText = """
+                SELECT created_at FROM (
+                  SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 3 ORDER BY sequence LIMIT 1)
+                  UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 2 ORDER BY sequence LIMIT 1)
+                  UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 1 ORDER BY sequence LIMIT 1)
+                  UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 0 ORDER BY sequence LIMIT 1)
+                ) ORDER BY sequence LIMIT 1;
+                """;
+            return command.ExecuteScalar() is string text ? SqliteDatabase.FromText(text) : null;
+        }
+        finally
+        {
+            if (dispose)
+            {
+                command.Dispose();
+            }
+        }
+    }
+
+    private static List<OfflineOperation> ReadAll(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var list = new List<OfflineOperation>();
+        while (reader.Read())
+        {
+            list.Add(Map(reader));
+        }
+
+        return list;
+    }
+
+    private static OfflineOperation Map(SqliteDataReader r) => new()
+    {
+        Id = Guid.Parse(r.GetString(0)),
+        Type = Enum.Parse<OperationType>(r.GetString(1), ignoreCase: true),
+        ResourceType = ResourceType.From(r.GetString(2)),
+        ResourceId = r.IsDBNull(3) ? string.Empty : r.GetString(3),
+        Data = JsonNode.Parse(r.GetString(4)),
+        Priority = (SyncPriority)r.GetInt32(5),
+        RetryCount = r.GetInt32(6),
+        MaxRetries = r.GetInt32(7),
+        CreatedAt = Timestamp(r.GetString(8)),
+        ScheduledAt = Timestamp(r.GetString(9)),
+        LastAttemptAt = r.IsDBNull(10) ? null : Timestamp(r.GetString(10)),
+        ErrorMessage = r.IsDBNull(11) ? null : r.GetString(11),
+        ConflictResolution = r.IsDBNull(12) ? null : Enum.Parse<ConflictResolutionStrategy>(r.GetString(12), ignoreCase: true),
+        State = (OperationState)r.GetInt32(13),
+        Sequence = r.GetInt64(14),
+        BaseVersion = r.IsDBNull(15) ? null : r.GetInt64(15),
+        BaseData = r.IsDBNull(16) ? null : JsonNode.Parse(r.GetString(16)),
+        DependsOn = r.IsDBNull(17) ? [] : r.GetString(17).Split(',').Select(Guid.Parse).ToArray(),
+        ClientTimestamp = Timestamp(r.GetString(18)),
+        EverSent = r.GetInt64(19) != 0,
+        ErrorType = r.IsDBNull(20) ? null : Enum.Parse<SyncErrorType>(r.GetString(20), ignoreCase: true),
+    };
+
+    private static DateTimeOffset Timestamp(string text) => SqliteDatabase.FromText(text);
+
+    private static (string, object?)[] Row(OfflineOperation op) =>
+    [
+        ("$id", op.Id.ToString()),
+        ("$type", op.Type.ToString()),
+        ("$rt", op.ResourceType.Value),
+        ("$rid", op.ResourceId),
+        ("$data", op.Data?.ToJsonString() ?? "null"),
+        ("$priority", (int)op.Priority),
+        ("$retry", op.RetryCount),
+        ("$max", op.MaxRetries),
+        ("$created", SqliteDatabase.ToText(op.CreatedAt)),
+        ("$scheduled", SqliteDatabase.ToText(op.ScheduledAt)),
+        ("$attempt", op.LastAttemptAt is { } at ? SqliteDatabase.ToText(at) : null),
+        ("$error", op.ErrorMessage),
+        ("$strategy", op.ConflictResolution?.ToString()),
+        ("$state", (int)op.State),
+        ("$seq", op.Sequence),
+        ("$basever", op.BaseVersion),
+        ("$basedata", op.BaseData?.ToJsonString()),
+        ("$deps", op.DependsOn.Count == 0 ? null : string.Join(',', op.DependsOn)),
+        ("$client", SqliteDatabase.ToText(op.ClientTimestamp)),
+        ("$sent", op.EverSent ? 1 : 0),
+        ("$errtype", op.ErrorType?.ToString()),
+    ];
+
+    private sealed class Transaction(SqliteOperationStore store, long lastSequence) : IOperationStoreTransaction
+    {
+        private const string InsertSql =
+            $"INSERT INTO offline_operations ({Columns}) VALUES ($id, $type, $rt, $rid, $data, $priority, $retry, $max, $created, $scheduled, " +
+            "$attempt, $error, $strategy, $state, $seq, $basever, $basedata, $deps, $client, $sent, $errtype);";
+
+        private const string UpdateSql =
+            "UPDATE offline_operations SET operation_type = $type, resource_type = $rt, resource_id = $rid, data = $data, priority = $priority, " +
+            "retry_count = $retry, max_retries = $max, created_at = $created, scheduled_at = $scheduled, last_attempt_at = $attempt, " +
+            "error_message = $error, conflict_resolution = $strategy, state = $state, sequence = $seq, base_version = $basever, " +
+            "base_data = $basedata, depends_on = $deps, client_timestamp = $client, ever_sent = $sent, error_type = $errtype WHERE id = $id;";
+
+        private bool _inSavepoint;
+
+        public long LastSequence { get; private set; } = lastSequence;
+
+        public long NextSequence() => ++LastSequence;
+
+        public OfflineOperation? Get(Guid operationId) =>
+            ReadAll(store.Command($"SELECT {Columns} FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString()))).FirstOrDefault();
+
+        public bool Exists(Guid operationId) =>
+            store.Command("SELECT 1 FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString())).ExecuteScalar() is not null;
+
+        public OfflineOperation? GetLastOnResource(ResourceType resourceType, string resourceId) =>
+            ReadAll(store.Command(LastOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId))).FirstOrDefault();
+
+        public bool HasEarlierOnResource(ResourceType resourceType, string resourceId, long sequence) =>
+            store.Command(EarlierOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId), ("$seq", sequence)).ExecuteScalar() is not null;
+
+        public bool HasDependents(Guid operationId) =>
+            store.Command(HasDependentsSql, ("$id", operationId.ToString())).ExecuteScalar() is not null;
+
+        public IReadOnlyList<OfflineOperation> GetPendingWindow(SyncPriority priority, long afterSequence, int limit) =>
+            ReadAll(store.Command(PendingWindowSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit)));
+
+        public IReadOnlyList<OfflineOperation> GetByState(OperationState state, int limit) =>
+            ReadAll(store.Command(ByStateSql, ("$s", (int)state), ("$limit", limit), ("$offset", 0)));
+
+        public DateTimeOffset? GetOldestPendingCreatedAt() => OldestPendingCreatedAt(store.Writer().CreateCommand, dispose: true);
+
+        public void Insert(OfflineOperation operation)
+        {
+            ArgumentNullException.ThrowIfNull(operation);
+            store.Command(InsertSql, Row(operation)).ExecuteNonQuery();
+            InsertDependencies(operation);
+        }
+
+        public void Update(OfflineOperation operation)
+        {
+            ArgumentNullException.ThrowIfNull(operation);
+            if (store.Command(UpdateSql, Row(operation)).ExecuteNonQuery() != 1)
+            {
+                throw new InvalidOperationException($"Operation {operation.Id} is not stored.");
+            }
+
+            store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", operation.Id.ToString())).ExecuteNonQuery();
+            InsertDependencies(operation);
+        }
+
+        public bool Delete(Guid operationId)
+        {
+            var id = operationId.ToString();
+            store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", id)).ExecuteNonQuery();
+            return store.Command("DELETE FROM offline_operations WHERE id = $id;", ("$id", id)).ExecuteNonQuery() == 1;
+        }
+
+        public int DeleteAll()
+        {
+            store.Command("DELETE FROM operation_dependencies;").ExecuteNonQuery();
+            return store.Command("DELETE FROM offline_operations;").ExecuteNonQuery();
+        }
+
+        public void CreateSavepoint()
+        {
+            if (_inSavepoint)
+            {
+                throw new InvalidOperationException("Savepoints do not nest.");
+            }
+
+            store.Command("SAVEPOINT item;").ExecuteNonQuery();
+            _inSavepoint = true;
+        }
+
+        public void ReleaseSavepoint()
+        {
+            store.Command("RELEASE item;").ExecuteNonQuery();
+            _inSavepoint = false;
+        }
+
+        public void RollbackToSavepoint()
+        {
+            store.Command("ROLLBACK TO item;").ExecuteNonQuery();
+            store.Command("RELEASE item;").ExecuteNonQuery();
+            _inSavepoint = false;
+        }
+
+        private void InsertDependencies(OfflineOperation operation)
+        {
+            foreach (var dependency in operation.DependsOn)
+            {
+                store.Command(
+                    "INSERT OR IGNORE INTO operation_dependencies (operation_id, depends_on_id) VALUES ($id, $dep);",
+                    ("$id", operation.Id.ToString()), ("$dep", dependency.ToString())).ExecuteNonQuery();
+            }
+        }
+    }
+}

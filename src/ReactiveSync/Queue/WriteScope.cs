@@ -1,0 +1,51 @@
+using ReactiveSync.Model;
+
+namespace ReactiveSync.Queue;
+
+/// <summary>A store transaction as one work item sees it: writes go through here so the item's changes are recorded for emission after commit.</summary>
+internal sealed class WriteScope(IOperationStoreTransaction transaction)
+{
+    public IOperationStoreTransaction Transaction { get; } = transaction;
+
+    /// <summary>The item's changes with the value each replaced, in order.</summary>
+    public List<(OperationChange Change, OfflineOperation? Previous)> Changes { get; } = [];
+
+    /// <summary>Operations the item queued or folded into, for <see cref="OperationQueue.Queued"/>.</summary>
+    public List<OfflineOperation> Queued { get; } = [];
+
+    public void Insert(OfflineOperation op)
+    {
+        Transaction.Insert(op);
+        Changes.Add((new OperationChange(OperationChangeKind.Added, op), null));
+    }
+
+    public void Update(OfflineOperation previous, OfflineOperation op)
+    {
+        Transaction.Update(op);
+        Changes.Add((new OperationChange(OperationChangeKind.Updated, op), previous));
+    }
+
+    public bool Delete(OfflineOperation op)
+    {
+        if (!Transaction.Delete(op.Id))
+        {
+            return false;
+        }
+
+        Changes.Add((new OperationChange(OperationChangeKind.Removed, op), null));
+        return true;
+    }
+
+    public int DeleteAll()
+    {
+        var count = Transaction.DeleteAll();
+        Changes.Add((new OperationChange(OperationChangeKind.Cleared, null), null));
+        return count;
+    }
+
+    public void Reset()
+    {
+        Changes.Clear();
+        Queued.Clear();
+    }
+}
