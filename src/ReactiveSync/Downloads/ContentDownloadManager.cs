@@ -730,6 +730,7 @@ public sealed class ContentDownloadManager : IAsyncDisposable
                     case Outcome.Stopped:
                         Publish(entry, entry.Record with
                         {
+                            DownloadedSize = entry.Received,
                             State = entry.Reason switch
                             {
                                 StopReason.Offline => DownloadState.Paused,
@@ -754,7 +755,7 @@ public sealed class ContentDownloadManager : IAsyncDisposable
                         {
                             entry.Failures++;
                             var delay = RetryDelay(entry.Failures, syncError.RetryAfter);
-                            Publish(entry, entry.Record with { State = DownloadState.Pending, ErrorMessage = syncError.Message });
+                            Publish(entry, entry.Record with { State = DownloadState.Pending, DownloadedSize = entry.Received, ErrorMessage = syncError.Message });
                             entry.RetryTimer = _scheduler.Schedule(delay, () =>
                             {
                                 lock (_gate)
