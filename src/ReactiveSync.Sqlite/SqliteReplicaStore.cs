@@ -17,13 +17,16 @@ public sealed class SqliteReplicaStore : IReplicaStore, IAsyncDisposable
     /// <summary>The newest schema version this code writes.</summary>
     public const int SchemaVersion = 1;
 
-    private const string UpsertSql = """
-        INSERT INTO resources (resource_type, resource_id, version, data, deleted, updated_at, file_url, file_size)
-        VALUES ($type, $id, $version, $data, $deleted, $updated, $url, $size)
-        ON CONFLICT (resource_type, resource_id) DO UPDATE SET
-          version = excluded.version, data = excluded.data, deleted = excluded.deleted, updated_at = excluded.updated_at,
-          file_url = excluded.file_url, file_size = excluded.file_size
-        WHERE excluded.version >= resources.version;
+    // Insert-or-ignore then a guarded update is measurably faster than INSERT ... ON CONFLICT DO UPDATE for the common
+    // case of a pull (mostly new rows), and keeps the rule: a stored higher version is never replaced.
+    private const string InsertSql = """
+        INSERT OR IGNORE INTO resources (resource_type, resource_id, version, data, deleted, updated_at, file_url, file_size)
+        VALUES ($type, $id, $version, $data, $deleted, $updated, $url, $size);
+        """;
+
+    private const string UpdateSql = """
+        UPDATE resources SET version = $version, data = $data, deleted = $deleted, updated_at = $updated, file_url = $url, file_size = $size
+        WHERE resource_type = $type AND resource_id = $id AND version <= $version;
         """;
 
     private const string Columns = "resource_type, resource_id, version, data, deleted, updated_at, file_url, file_size";
@@ -230,32 +233,51 @@ public sealed class SqliteReplicaStore : IReplicaStore, IAsyncDisposable
         }
     }
 
-    private static SqliteCommand CreateUpsert(SqliteConnection connection, SqliteTransaction? transaction)
+    private static Upserter CreateUpsert(SqliteConnection connection, SqliteTransaction? transaction) =>
+        new(Prepare(connection, transaction, InsertSql), Prepare(connection, transaction, UpdateSql));
+
+    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = UpsertSql;
-        foreach (var name in (string[])["$type", "$id", "$version", "$data", "$deleted", "$updated", "$url", "$size"])
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
+        command.CommandText = sql;
+        command.Parameters.Add("$type", SqliteType.Text);
+        command.Parameters.Add("$id", SqliteType.Text);
+        command.Parameters.Add("$version", SqliteType.Integer);
+        command.Parameters.Add("$data", SqliteType.Text);
+        command.Parameters.Add("$deleted", SqliteType.Integer);
+        command.Parameters.Add("$updated", SqliteType.Text);
+        command.Parameters.Add("$url", SqliteType.Text);
+        command.Parameters.Add("$size", SqliteType.Integer);
         command.Prepare();
         return command;
     }
 
-    private static bool Upsert(SqliteCommand upsert, ReplicaResource resource)
+    private static bool Upsert(Upserter upsert, ReplicaResource resource)
     {
-        var p = upsert.Parameters;
+        var data = !resource.Deleted && resource.Data is not null ? resource.Data.ToJsonString() : null;
+        var updated = SqliteDatabase.ToText(resource.UpdatedAt);
+        Bind(upsert.Insert, resource, data, updated);
+        if (upsert.Insert.ExecuteNonQuery() > 0)
+        {
+            return true;
+        }
+
+        Bind(upsert.Update, resource, data, updated);
+        return upsert.Update.ExecuteNonQuery() > 0;
+    }
+
+    private static void Bind(SqliteCommand command, ReplicaResource resource, string? data, string updated)
+    {
+        var p = command.Parameters;
         p[0].Value = resource.ResourceType.Value;
         p[1].Value = resource.ResourceId;
         p[2].Value = resource.Version;
-        p[3].Value = !resource.Deleted && resource.Data is not null ? resource.Data.ToJsonString() : DBNull.Value;
+        p[3].Value = (object?)data ?? DBNull.Value;
         p[4].Value = resource.Deleted ? 1 : 0;
-        p[5].Value = SqliteDatabase.ToText(resource.UpdatedAt);
+        p[5].Value = updated;
         p[6].Value = (object?)resource.ContentUrl ?? DBNull.Value;
         p[7].Value = (object?)resource.ContentSize ?? DBNull.Value;
-        return upsert.ExecuteNonQuery() > 0;
     }
 
     private static ReplicaResource Read(SqliteDataReader reader) => new()
@@ -305,6 +327,20 @@ public sealed class SqliteReplicaStore : IReplicaStore, IAsyncDisposable
         finally
         {
             _lock.Release();
+        }
+    }
+
+    /// <summary>The two prepared statements of one write; disposed together.</summary>
+    private sealed class Upserter(SqliteCommand insert, SqliteCommand update) : IDisposable
+    {
+        public SqliteCommand Insert { get; } = insert;
+
+        public SqliteCommand Update { get; } = update;
+
+        public void Dispose()
+        {
+            Insert.Dispose();
+            Update.Dispose();
         }
     }
 }

@@ -843,35 +843,32 @@ public sealed class ContentDownloadManager : IAsyncDisposable
         var id = record.ResourceId;
         var partialPath = _files.PartialPath(id);
         Directory.CreateDirectory(_files.Root);
-        var file = new FileStream(partialPath, new FileStreamOptions
-        {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            Options = FileOptions.Asynchronous,
-            BufferSize = 0,
-        });
+
+        // Positional writes on a handle, so a flush to disk can run on another thread while bytes keep arriving:
+        // an fsync covers every write issued before it, and only then is its byte count stored as progress.
+        var handle = File.OpenHandle(partialPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        Task? pendingFlush = null;
         long have = 0;
         var completed = false;
         try
         {
             // Bytes past the stored count were never confirmed flushed: drop them and resume from a known point.
-            have = Math.Min(entry.Flushed, file.Length);
+            have = Math.Min(entry.Flushed, RandomAccess.GetLength(handle));
             var eTag = record.ETag;
             if (eTag is null)
             {
                 have = 0;
             }
 
-            file.SetLength(have);
+            RandomAccess.SetLength(handle, have);
             await using var response = await _source.OpenReadAsync(id, have, have > 0 ? eTag : null, cancellationToken).ConfigureAwait(false);
             if (response.Offset != have)
             {
                 // The server sent the whole content: its copy changed (If-Range did not match) or it cannot resume.
                 _logger.LogInformation("Download of {ResourceId} starts over: the server sent the whole content.", id);
                 have = 0;
-                file.SetLength(0);
+                RandomAccess.SetLength(handle, 0);
             }
 
             if (have == 0)
@@ -898,8 +895,7 @@ public sealed class ContentDownloadManager : IAsyncDisposable
             }
 
             await _store.UpsertAsync(record, cancellationToken).ConfigureAwait(false);
-            file.Position = have;
-            long unflushed = 0;
+            var flushedMark = have;
             long unpublished = 0;
             int read;
             while ((read = await response.Content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
@@ -916,27 +912,22 @@ public sealed class ContentDownloadManager : IAsyncDisposable
                     }
                 }
 
-                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                RandomAccess.Write(handle, buffer.AsSpan(0, read), have);
                 have += read;
-                unflushed += read;
                 unpublished += read;
-                if (unflushed >= FlushEveryBytes)
+                if (pendingFlush is { IsCompleted: true })
                 {
-                    file.Flush(flushToDisk: true);
-                    unflushed = 0;
-                    unpublished = 0;
-                    lock (_gate)
-                    {
-                        entry.Flushed = have;
-                        entry.Received = have;
-                        entry.Failures = 0;
-                        Publish(entry, entry.Record with { DownloadedSize = have });
-                        record = Stored(entry);
-                    }
+                    await pendingFlush.ConfigureAwait(false);
+                    pendingFlush = null;
+                }
 
-                    await _store.UpsertAsync(record, cancellationToken).ConfigureAwait(false);
+                if (pendingFlush is null && have - flushedMark >= FlushEveryBytes)
+                {
+                    flushedMark = have;
+                    pendingFlush = FlushAndStoreAsync(entry, handle, have);
                 }
-                else if (unpublished >= PublishEveryBytes)
+
+                if (unpublished >= PublishEveryBytes)
                 {
                     unpublished = 0;
                     lock (_gate)
@@ -946,6 +937,12 @@ public sealed class ContentDownloadManager : IAsyncDisposable
                         Publish(entry, entry.Record with { DownloadedSize = have });
                     }
                 }
+            }
+
+            if (pendingFlush is not null)
+            {
+                await pendingFlush.ConfigureAwait(false);
+                pendingFlush = null;
             }
 
             if (total is { } expected && have != expected)
@@ -953,8 +950,8 @@ public sealed class ContentDownloadManager : IAsyncDisposable
                 throw new SyncException(new SyncError(SyncErrorType.Network, $"The content of '{id}' ended after {have} of {expected} bytes.", IsRetryable: true));
             }
 
-            file.Flush(flushToDisk: true);
-            await file.DisposeAsync().ConfigureAwait(false);
+            RandomAccess.FlushToDisk(handle);
+            handle.Dispose();
             var finalPath = _files.FinalPath(id);
             File.Move(partialPath, finalPath, overwrite: true);
             completed = true;
@@ -980,30 +977,49 @@ public sealed class ContentDownloadManager : IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            if (!completed)
+            if (pendingFlush is not null)
+            {
+                // The handle must outlive the flush running on it.
+                await pendingFlush.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            if (!completed && !handle.IsClosed)
             {
                 // Keep what was received for the next attempt: flush it, then count it as stored progress.
                 try
                 {
-                    if (file.CanWrite)
+                    RandomAccess.FlushToDisk(handle);
+                    var length = RandomAccess.GetLength(handle);
+                    lock (_gate)
                     {
-                        file.Flush(flushToDisk: true);
-                        lock (_gate)
-                        {
-                            entry.Flushed = Math.Min(have, file.Length);
-                            entry.Received = entry.Flushed;
-                        }
+                        entry.Flushed = Math.Min(have, length);
+                        entry.Received = entry.Flushed;
                     }
                 }
-                catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+                catch (IOException ex)
                 {
                     _logger.LogDebug(ex, "Could not flush the partial file of {ResourceId}.", id);
                 }
-
-                await file.DisposeAsync().ConfigureAwait(false);
             }
+
+            handle.Dispose();
         }
     }
+
+    /// <summary>Flushes every byte written so far to disk on another thread, then stores <paramref name="mark"/> as the download's progress.</summary>
+    private Task FlushAndStoreAsync(Entry entry, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long mark) => Task.Run(async () =>
+    {
+        RandomAccess.FlushToDisk(handle);
+        DownloadRecord record;
+        lock (_gate)
+        {
+            entry.Flushed = Math.Max(entry.Flushed, mark);
+            entry.Failures = 0;
+            record = Stored(entry);
+        }
+
+        await StoreQuietlyAsync(record).ConfigureAwait(false);
+    });
 
     /// <summary>One download's live state; guarded by the manager's lock.</summary>
     private sealed class Entry(DownloadRecord record)
