@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
+using ReactiveSync.Events;
 using ReactiveSync.IntegrationTests.Support;
 using ReactiveSync.Model;
 
@@ -82,7 +84,13 @@ public sealed class FaultSoakTests
                 $"{workloads.Sum(w => w.Queued)} ops ({workloads.Sum(w => w.Expected.Count)} resources); server: {metrics.PushRequests} pushes answered, " +
                 $"{metrics.OperationsApplied} applied, {metrics.Duplicates} duplicates, {faults} faults injected");
 
+            // What the devices saw, by kind: each injected fault kind must have reached them.
+            var seen = clients.SelectMany(c => c.Events.OfType<SyncFailed>())
+                .GroupBy(e => e.Error.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? e.Error.Type.ToString())
+                .ToDictionary(g => g.Key, g => g.Count());
+            TestContext.Progress.WriteLine("fault soak: failures seen by the devices: " + string.Join(", ", seen.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}")));
             Assert.That(faults, Is.GreaterThan(0), "faults should have been injected");
+            Assert.That(seen.Keys, Is.SupersetOf(new[] { "429", "500", "503", "Network" }), "every fault kind should have reached a device");
             for (var c = 0; c < Clients; c++)
             {
                 var workload = workloads[c];
