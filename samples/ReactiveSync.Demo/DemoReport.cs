@@ -32,6 +32,28 @@ internal sealed record DemoReport
 
     /// <summary>What was left out of this run, said plainly.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The device table, one row per measure and one column per device, so it fits a narrow terminal.</summary>
+    public IReadOnlyList<(string Measure, string[] Values)> DeviceTable() =>
+    [
+        ("operations queued by the user", Values(d => N(d.Queued))),
+        ("  folded into a pending one", Values(d => N(d.Coalesced))),
+        ("  deletes that cancelled a draft", Values(d => N(d.Cancelled))),
+        ("batches pushed", Values(d => N(d.Batches))),
+        ("  failed (5xx, cut connection)", Values(d => N(d.BatchFailures))),
+        ("operations applied", Values(d => N(d.Applied))),
+        ("  of which answered duplicate", Values(d => N(d.Duplicates))),
+        ("retries", Values(d => N(d.Retried))),
+        ("conflicts", Values(d => N(d.Conflicts))),
+        ("  resolved as", Values(d => d.ConflictOutcomes.Length == 0 ? "-" : d.ConflictOutcomes)),
+        ("server changes pulled by the engine", Values(d => N(d.Pulled))),
+        ("left in the queue", Values(d => N(d.LeftInQueue))),
+    ];
+
+    /// <summary>A count for people: thousands separated.</summary>
+    public static string N(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    private string[] Values(Func<DeviceRow, string> value) => [.. Devices.Select(value)];
 }
 
 /// <summary>One device's numbers.</summary>

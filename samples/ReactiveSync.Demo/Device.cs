@@ -279,6 +279,10 @@ internal sealed class Device : IAsyncDisposable
                 Counters.AddConflict(outcome);
                 var fields = conflict.ConflictingFields.Count > 0 ? $"; both changed: {string.Join(", ", conflict.ConflictingFields)}" : string.Empty;
                 Log($"conflict on {Describe(conflict.ResourceType, conflict.ResourceId)} -> {conflict.Strategy}: {ConflictOutcomes.Describe(outcome)}{fields}", LogKind.Conflict);
+                if (conflict.Note is { } note)
+                {
+                    Log($"  why: {note}", LogKind.Info);
+                }
                 break;
 
             case NetworkStatusChanged { IsOnline: var online }:

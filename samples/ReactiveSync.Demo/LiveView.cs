@@ -87,6 +87,7 @@ internal sealed class LiveView(IAnsiConsole console) : IDemoView
             }
 
             // The live table is gone: keep what mattered (conflicts, failures, completed syncs) and the devices' final state.
+            console.WriteLine();
             foreach (var line in kept)
             {
                 console.MarkupLine(line);
@@ -100,18 +101,15 @@ internal sealed class LiveView(IAnsiConsole console) : IDemoView
     {
         console.WriteLine();
         console.Write(new Rule("[bold yellow]Report[/]") { Justification = Justify.Left });
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "device", "queued", "folded", "cancelled", "batches", "failed pushes", "applied", "duplicates", "retries", "conflicts", "resolved as", "pulled", "left" })
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(string.Empty);
+        foreach (var device in report.Devices)
         {
-            table.AddColumn(new TableColumn(column) { Alignment = column is "device" or "resolved as" ? Justify.Left : Justify.Right });
+            table.AddColumn(new TableColumn(Markup.Escape(device.Label)) { Alignment = Justify.Right });
         }
 
-        foreach (var d in report.Devices)
+        foreach (var (measure, values) in report.DeviceTable())
         {
-            table.AddRow(
-                Markup.Escape(d.Label), PlainView.N(d.Queued), PlainView.N(d.Coalesced), PlainView.N(d.Cancelled), PlainView.N(d.Batches),
-                PlainView.N(d.BatchFailures), PlainView.N(d.Applied), PlainView.N(d.Duplicates), PlainView.N(d.Retried), PlainView.N(d.Conflicts),
-                Markup.Escape(d.ConflictOutcomes.Length == 0 ? "-" : d.ConflictOutcomes), PlainView.N(d.Pulled), PlainView.N(d.LeftInQueue));
+            table.AddRow([Markup.Escape(measure), .. values.Select(Markup.Escape)]);
         }
 
         console.Write(table);
@@ -119,20 +117,20 @@ internal sealed class LiveView(IAnsiConsole console) : IDemoView
         if (report.Server is { } s)
         {
             var server = new Table().Border(TableBorder.Rounded).AddColumn("server").AddColumn(new TableColumn("total") { Alignment = Justify.Right });
-            server.AddRow("pushes", PlainView.N(s.PushRequests));
-            server.AddRow("operations applied", PlainView.N(s.OperationsApplied));
-            server.AddRow("duplicates answered", PlainView.N(s.Duplicates));
-            server.AddRow("conflicts answered", PlainView.N(s.Conflicts));
-            server.AddRow("rejected", PlainView.N(s.Rejected));
-            server.AddRow("pulls", PlainView.N(s.PullRequests));
-            server.AddRow("faults injected", PlainView.N(s.FaultsInjected));
-            server.AddRow("change sequence", PlainView.N(s.LastSequence));
-            server.AddRow("live resources", PlainView.N(report.ServerResources));
+            server.AddRow("pushes", DemoReport.N(s.PushRequests));
+            server.AddRow("operations applied", DemoReport.N(s.OperationsApplied));
+            server.AddRow("duplicates answered", DemoReport.N(s.Duplicates));
+            server.AddRow("conflicts answered", DemoReport.N(s.Conflicts));
+            server.AddRow("rejected", DemoReport.N(s.Rejected));
+            server.AddRow("pulls", DemoReport.N(s.PullRequests));
+            server.AddRow("faults injected", DemoReport.N(s.FaultsInjected));
+            server.AddRow("change sequence", DemoReport.N(s.LastSequence));
+            server.AddRow("live resources", DemoReport.N(report.ServerResources));
             console.Write(server);
         }
         else
         {
-            console.MarkupLine($"server: {PlainView.N(report.ServerResources)} live resources (an external server: no counters)");
+            console.MarkupLine($"server: {DemoReport.N(report.ServerResources)} live resources (an external server: no counters)");
         }
 
         console.MarkupLine($"[grey]server copy: {Markup.Escape(report.ServerSource)}[/]");
@@ -163,7 +161,7 @@ internal sealed class LiveView(IAnsiConsole console) : IDemoView
         _ => "default",
     };
 
-    private static string Bar(long done, long total, int width = 20)
+    private static string Bar(long done, long total, int width = 10)
     {
         if (total <= 0)
         {
@@ -190,12 +188,12 @@ internal sealed class LiveView(IAnsiConsole console) : IDemoView
             table.AddRow(
                 Markup.Escape(device.Label),
                 network,
-                PlainView.N(pending),
-                PlainView.N(c.Applied),
+                DemoReport.N(pending),
+                DemoReport.N(c.Applied),
                 Bar(c.Applied, c.Applied + pending),
-                c.BatchFailures > 0 ? $"{PlainView.N(c.Batches)} [yellow]({PlainView.N(c.BatchFailures)} failed)[/]" : PlainView.N(c.Batches),
-                PlainView.N(c.Retried),
-                c.Conflicts > 0 ? $"[magenta]{PlainView.N(c.Conflicts)}[/]" : "0");
+                c.BatchFailures > 0 ? $"{DemoReport.N(c.Batches)} [yellow]({DemoReport.N(c.BatchFailures)} failed)[/]" : DemoReport.N(c.Batches),
+                DemoReport.N(c.Retried),
+                c.Conflicts > 0 ? $"[magenta]{DemoReport.N(c.Conflicts)}[/]" : "0");
         }
 
         return table;

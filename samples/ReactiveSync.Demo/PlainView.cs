@@ -61,12 +61,8 @@ internal sealed class PlainView(TextWriter output) : IDemoView
         var text = new StringBuilder();
         text.AppendLine();
         text.AppendLine("== Report");
-        var header = new[] { "device", "queued", "folded", "cancelled", "batches", "failed pushes", "applied", "duplicates", "retries", "conflicts", "resolved as", "pulled", "left" };
-        var rows = report.Devices.Select(d => new[]
-        {
-            d.Label, N(d.Queued), N(d.Coalesced), N(d.Cancelled), N(d.Batches), N(d.BatchFailures), N(d.Applied), N(d.Duplicates),
-            N(d.Retried), N(d.Conflicts), d.ConflictOutcomes.Length == 0 ? "-" : d.ConflictOutcomes, N(d.Pulled), N(d.LeftInQueue),
-        }).ToList();
+        var header = new[] { string.Empty }.Concat(report.Devices.Select(d => d.Label)).ToArray();
+        var rows = report.DeviceTable().Select(row => new[] { row.Measure }.Concat(row.Values).ToArray()).ToList();
         AppendTable(text, header, rows);
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"time: {report.Elapsed.TotalSeconds:0.0} s"));
         if (report.Server is { } s)
@@ -105,7 +101,7 @@ internal sealed class PlainView(TextWriter output) : IDemoView
         Write(text.ToString());
     }
 
-    internal static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    private static string N(long value) => DemoReport.N(value);
 
     private static void AppendTable(StringBuilder text, string[] header, List<string[]> rows)
     {
