@@ -43,6 +43,12 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
             else
             {
                 server = options.Server;
+                if (await HealthAsync(server, cancellationToken).ConfigureAwait(false) is { } problem)
+                {
+                    view.Log(null, $"the server at {server} does not answer /health: {problem}", LogKind.Error);
+                    return 1;
+                }
+
                 view.Log(null, $"using the server at {server}; device files under {root}", LogKind.Info);
             }
 
@@ -234,6 +240,24 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
                 "No offline downloads: the content download manager is not wired into the engine yet.",
             ],
         };
+    }
+
+    private static async Task<string?> HealthAsync(Uri server, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var response = await client.GetAsync("health", cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode} {response.ReasonPhrase}";
+        }
+        catch (HttpRequestException ex)
+        {
+            return ex.Message;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return "no answer within 5 s";
+        }
     }
 
     private void LogQueues(IEnumerable<Device> devices)

@@ -47,6 +47,24 @@ public sealed class DemoAppTests
         });
     }
 
+    [Test]
+    public async Task RunAsync_ServerThatDoesNotAnswer_FailsFastWithExitOne()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var output = new StringWriter();
+
+        var exitCode = await DemoApp.RunAsync(["--quick", "--server", $"http://127.0.0.1:{port}/"], output);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1));
+            Assert.That(output.ToString(), Does.Contain("does not answer /health"));
+        });
+    }
+
     [TestCase("--bogus")]
     [TestCase("--operations", "5")]
     [TestCase("--operations", "many")]
