@@ -3,11 +3,13 @@ using System.Reactive.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReactiveSync.Background;
 using ReactiveSync.Conflicts;
 using ReactiveSync.Events;
 using ReactiveSync.Model;
 using ReactiveSync.Pipeline;
 using ReactiveSync.Queue;
+using ReactiveSync.Status;
 using ReactiveSync.Storage;
 using ReactiveSync.Transport;
 
@@ -88,6 +90,39 @@ public sealed class SyncEngine : IAsyncDisposable
     internal SyncPipeline Pipeline => _pipeline;
 
     /// <summary>
+    /// The status monitor (seed: <c>statusMonitor</c>): <see cref="OfflineStatusMonitor.Status"/>,
+    /// <see cref="OfflineStatusMonitor.StatusMessage"/>, <see cref="OfflineStatusMonitor.GetStatusMessage"/> and
+    /// <see cref="OfflineStatusMonitor.GetSyncMetrics"/>, kept across restarts in <see cref="SyncEngineOptions.KeyValueStore"/>.
+    /// </summary>
+    public OfflineStatusMonitor StatusMonitor { get; private set; } = null!;
+
+    /// <summary>
+    /// The operations that need attention or are on their way (Failed, Conflict, InFlight) as an observable cache:
+    /// <c>ProblemOperations.Connect()</c>. Loaded from the store at start, then kept current from the queue's changes.
+    /// </summary>
+    public ProblemOperationsView ProblemOperations { get; private set; } = null!;
+
+    /// <summary>The conflicts parked for the user as an observable cache: <c>PendingConflicts.Connect()</c>.</summary>
+    public PendingConflictsView PendingConflicts { get; private set; } = null!;
+
+    /// <summary>
+    /// The background sync service (seed: <c>backgroundSync</c>: <c>UpdateConfiguration</c>, <c>ScheduleTaskAsync</c>), or null
+    /// when no <see cref="SyncEngineOptions.DeviceStateMonitor"/> was given. Its tasks run in this engine: Sync syncs now
+    /// (offline or paused it fails and backs off), Download takes a JSON array of resource ids in its data, Cleanup removes
+    /// failed downloads. While its <see cref="BackgroundSyncConfiguration.PeriodicSyncEnabled"/> is on, its periodic sync
+    /// (battery-, network- and background-aware) replaces the engine's own <see cref="SyncConfiguration.SyncInterval"/>
+    /// trigger, so the two never both sync on a timer; the other triggers (start-up, network back, queue changes, retries)
+    /// are unchanged, and the periodic sync is skipped while auto-sync is off.
+    /// </summary>
+    public BackgroundSyncService? BackgroundSync { get; private set; }
+
+    /// <summary>What a background Cleanup task runs (the download manager removes failed downloads); none: nothing to clean.</summary>
+    internal Func<CancellationToken, Task>? BackgroundCleanup { get; set; }
+
+    /// <summary>What a background Download task runs with its resource ids and priority; none: the task fails and backs off.</summary>
+    internal Func<IReadOnlyList<string>, SyncPriority, CancellationToken, Task>? BackgroundDownload { get; set; }
+
+    /// <summary>
     /// Builds an engine: validates the configuration, opens the queue on the store (operations a crash left in flight
     /// become pending again), subscribes to the network, and, if online and auto-sync is on, syncs what is pending.
     /// </summary>
@@ -128,6 +163,7 @@ public sealed class SyncEngine : IAsyncDisposable
         }
 
         var configuration = options.Configuration.Validate();
+        var backgroundConfiguration = BackgroundConfigurationFor(options, configuration);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<SyncEngine>();
         var queue = await OperationQueue.OpenAsync(
@@ -137,6 +173,7 @@ public sealed class SyncEngine : IAsyncDisposable
         var conflictResolver = new ConflictResolutionManager(
             configuration, options.Scheduler, keyValues, loggerFactory.CreateLogger<ConflictResolutionManager>());
         SyncPipeline pipeline;
+        OfflineStatusMonitor? statusMonitor = null;
         try
         {
             pipeline = new SyncPipeline(
@@ -150,16 +187,27 @@ public sealed class SyncEngine : IAsyncDisposable
                 options.RandomUnit ?? Random.Shared.NextDouble,
                 options.ConflictResolver ?? ResolveWith(conflictResolver, options.Transport),
                 logger);
+            statusMonitor = await OfflineStatusMonitor.CreateAsync(
+                pipeline.Status, pipeline.Events, keyValues, loggerFactory.CreateLogger<OfflineStatusMonitor>(), cancellationToken)
+                .ConfigureAwait(false);
             pipeline.Start();
         }
         catch
         {
+            if (statusMonitor is not null)
+            {
+                await statusMonitor.DisposeAsync().ConfigureAwait(false);
+            }
+
             conflictResolver.Dispose();
             await queue.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
-        return new SyncEngine(queue, pipeline, conflictResolver, configuration, options.ClientId, logger);
+        var engine = new SyncEngine(queue, pipeline, conflictResolver, configuration, options.ClientId, logger);
+        await engine.StartComponentsAsync(statusMonitor, options, backgroundConfiguration, keyValues, loggerFactory, cancellationToken)
+            .ConfigureAwait(false);
+        return engine;
     }
 
     /// <summary>
@@ -338,7 +386,9 @@ public sealed class SyncEngine : IAsyncDisposable
             return;
         }
 
+        BackgroundSync?.Dispose();
         await _pipeline.DisposeAsync().ConfigureAwait(false);
+        await DisposeStatusAsync().ConfigureAwait(false);
         ConflictResolver.Dispose();
         await OperationQueue.DisposeAsync().ConfigureAwait(false);
     }
@@ -415,6 +465,71 @@ public sealed class SyncEngine : IAsyncDisposable
         catch (Exception ex)
         {
             _logger.LogError(ex, "A sync listener threw on {Event}; the engine goes on.", syncEvent.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// The background configuration the engine runs with: null without a device monitor; by default the library's, with the
+    /// foreground interval of <paramref name="configuration"/>. Validated here, before anything is opened.
+    /// </summary>
+    private static BackgroundSyncConfiguration? BackgroundConfigurationFor(SyncEngineOptions options, SyncConfiguration configuration)
+    {
+        if (options.DeviceStateMonitor is null)
+        {
+            return null;
+        }
+
+        if (options.BackgroundSyncConfiguration is { } given)
+        {
+            return given.Validate();
+        }
+
+        var defaults = BackgroundSyncConfiguration.Default;
+        return (defaults with
+        {
+            SyncInterval = configuration.SyncInterval,
+            BackgroundSyncInterval = configuration.SyncInterval > defaults.BackgroundSyncInterval ? configuration.SyncInterval : defaults.BackgroundSyncInterval,
+        }).Validate();
+    }
+
+    /// <summary>Builds the status views and the background service, and starts the service; on failure disposes the engine.</summary>
+    private async Task StartComponentsAsync(
+        OfflineStatusMonitor statusMonitor,
+        SyncEngineOptions options,
+        BackgroundSyncConfiguration? backgroundConfiguration,
+        IKeyValueStore keyValues,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        StatusMonitor = statusMonitor;
+        try
+        {
+            ProblemOperations = ProblemOperationsView.Start(OperationQueue, loggerFactory.CreateLogger<ProblemOperationsView>());
+            PendingConflicts = PendingConflictsView.Start(ConflictResolver, loggerFactory.CreateLogger<PendingConflictsView>());
+            if (options.DeviceStateMonitor is { } device)
+            {
+                var work = new EngineBackgroundWork(this, loggerFactory.CreateLogger<EngineBackgroundWork>());
+                var service = new BackgroundSyncService(
+                    device, keyValues, options.Scheduler, work.RunAsync, backgroundConfiguration, loggerFactory.CreateLogger<BackgroundSyncService>());
+                BackgroundSync = service;
+                _pipeline.SuppressIntervalTrigger = () => service.Configuration.PeriodicSyncEnabled;
+                await service.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async ValueTask DisposeStatusAsync()
+    {
+        ProblemOperations?.Dispose();
+        PendingConflicts?.Dispose();
+        if (StatusMonitor is not null)
+        {
+            await StatusMonitor.DisposeAsync().ConfigureAwait(false);
         }
     }
 

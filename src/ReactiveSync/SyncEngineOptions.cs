@@ -1,5 +1,6 @@
 using System.Reactive.Concurrency;
 using Microsoft.Extensions.Logging;
+using ReactiveSync.Background;
 using ReactiveSync.Model;
 using ReactiveSync.Network;
 using ReactiveSync.Queue;
@@ -37,6 +38,19 @@ public sealed class SyncEngineOptions
     /// checkpoints, metrics), e.g. a SQLite key-value store. Default: in memory, so parked conflicts do not survive a restart.
     /// </summary>
     public IKeyValueStore? KeyValueStore { get; init; }
+
+    /// <summary>
+    /// Optional: the device's battery, power and network state. When given, the engine runs a
+    /// <see cref="BackgroundSyncService"/> (<see cref="SyncEngine.BackgroundSync"/>) that judges its constraints against it.
+    /// </summary>
+    public IDeviceStateMonitor? DeviceStateMonitor { get; init; }
+
+    /// <summary>
+    /// Optional, with <see cref="DeviceStateMonitor"/>: how background work runs. Default: <see cref="Background.BackgroundSyncConfiguration.Default"/>
+    /// with <see cref="Background.BackgroundSyncConfiguration.SyncInterval"/> set to <see cref="SyncConfiguration.SyncInterval"/>; its
+    /// periodic sync is on and replaces the engine's own interval trigger. Validated when the engine is built.
+    /// </summary>
+    public BackgroundSyncConfiguration? BackgroundSyncConfiguration { get; init; }
 
     /// <summary>Optional: where the engine logs. Default: nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
