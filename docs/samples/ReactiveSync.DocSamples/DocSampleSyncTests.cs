@@ -37,10 +37,18 @@ public partial class DocSampleSyncTests
         {
             var lines = File.ReadAllLines(page).ToList();
             var changed = false;
+            var inFence = false;
             for (var i = 0; i < lines.Count; i++)
             {
+                // A marker shown inside a code block (as in docs/README.md) is an example, not a marker.
+                if (lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal))
+                {
+                    inFence = !inFence;
+                    continue;
+                }
+
                 var marker = MarkerPattern().Match(lines[i].Trim());
-                if (!marker.Success)
+                if (inFence || !marker.Success)
                 {
                     continue;
                 }
@@ -102,12 +110,22 @@ public partial class DocSampleSyncTests
     [Test]
     public void Regions_EverySampleFile_AreQuotedByAPageAndNamedOnce()
     {
-        var quoted = Pages()
-            .SelectMany(File.ReadAllLines)
-            .Select(line => MarkerPattern().Match(line.Trim()))
-            .Where(m => m.Success)
-            .Select(m => $"{m.Groups["path"].Value}#{m.Groups["region"].Value}")
-            .ToHashSet(StringComparer.Ordinal);
+        var quoted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var page in Pages())
+        {
+            var inFence = false;
+            foreach (var line in File.ReadAllLines(page))
+            {
+                if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
+                {
+                    inFence = !inFence;
+                }
+                else if (!inFence && MarkerPattern().Match(line.Trim()) is { Success: true } m)
+                {
+                    quoted.Add($"{m.Groups["path"].Value}#{m.Groups["region"].Value}");
+                }
+            }
+        }
 
         var problems = new List<string>();
         var samples = Path.Combine(RepositoryRoot, "docs", "samples", "ReactiveSync.DocSamples");
