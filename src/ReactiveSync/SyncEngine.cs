@@ -1,11 +1,17 @@
+using System.Collections.Concurrent;
 using System.Reactive.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReactiveSync.Background;
+using ReactiveSync.Conflicts;
 using ReactiveSync.Events;
 using ReactiveSync.Model;
 using ReactiveSync.Pipeline;
 using ReactiveSync.Queue;
+using ReactiveSync.Status;
+using ReactiveSync.Storage;
+using ReactiveSync.Transport;
 
 namespace ReactiveSync;
 
@@ -19,7 +25,8 @@ namespace ReactiveSync;
 /// Errors by kind: transient failures (network, 5xx, 429) are retried with backoff up to each operation's
 /// <see cref="OfflineOperation.MaxRetries"/>, then the operation fails; an authentication failure pauses the queue
 /// without using a retry and emits <see cref="AuthenticationRequired"/> until credentials are renewed; a rejected operation
-/// fails with the server's message; a conflict is emitted on <see cref="Conflicts"/> and parked for the app. A failed
+/// fails with the server's message; a conflict is settled by <see cref="ConflictResolver"/> per the configured strategy,
+/// emitted on <see cref="Conflicts"/>, and parked for the app when the strategy asks the user. A failed
 /// operation blocks only later operations on its resource and its dependents. Every wait uses the configured scheduler.
 /// </remarks>
 public sealed class SyncEngine : IAsyncDisposable
@@ -28,9 +35,16 @@ public sealed class SyncEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private int _disposed;
 
-    private SyncEngine(OperationQueue queue, SyncPipeline pipeline, SyncConfiguration configuration, string clientId, ILogger logger)
+    private SyncEngine(
+        OperationQueue queue,
+        SyncPipeline pipeline,
+        ConflictResolutionManager conflictResolver,
+        SyncConfiguration configuration,
+        string clientId,
+        ILogger logger)
     {
         OperationQueue = queue;
+        ConflictResolver = conflictResolver;
         _pipeline = pipeline;
         Configuration = configuration;
         ClientId = clientId;
@@ -39,6 +53,12 @@ public sealed class SyncEngine : IAsyncDisposable
 
     /// <summary>The operation queue: stats, pages of operations by state, removing one operation.</summary>
     public OperationQueue OperationQueue { get; }
+
+    /// <summary>
+    /// The conflict resolution manager (seed: <c>conflictResolver</c>): register custom resolvers per resource type, read
+    /// the conflicts parked for the user. Resolve them with <see cref="ResolveConflictAsync"/>.
+    /// </summary>
+    public ConflictResolutionManager ConflictResolver { get; }
 
     /// <summary>The validated configuration the engine runs with.</summary>
     public SyncConfiguration Configuration { get; }
@@ -68,6 +88,39 @@ public sealed class SyncEngine : IAsyncDisposable
 
     /// <summary>The pipeline, for the engine's other components and tests.</summary>
     internal SyncPipeline Pipeline => _pipeline;
+
+    /// <summary>
+    /// The status monitor (seed: <c>statusMonitor</c>): <see cref="OfflineStatusMonitor.Status"/>,
+    /// <see cref="OfflineStatusMonitor.StatusMessage"/>, <see cref="OfflineStatusMonitor.GetStatusMessage"/> and
+    /// <see cref="OfflineStatusMonitor.GetSyncMetrics"/>, kept across restarts in <see cref="SyncEngineOptions.KeyValueStore"/>.
+    /// </summary>
+    public OfflineStatusMonitor StatusMonitor { get; private set; } = null!;
+
+    /// <summary>
+    /// The operations that need attention or are on their way (Failed, Conflict, InFlight) as an observable cache:
+    /// <c>ProblemOperations.Connect()</c>. Loaded from the store at start, then kept current from the queue's changes.
+    /// </summary>
+    public ProblemOperationsView ProblemOperations { get; private set; } = null!;
+
+    /// <summary>The conflicts parked for the user as an observable cache: <c>PendingConflicts.Connect()</c>.</summary>
+    public PendingConflictsView PendingConflicts { get; private set; } = null!;
+
+    /// <summary>
+    /// The background sync service (seed: <c>backgroundSync</c>: <c>UpdateConfiguration</c>, <c>ScheduleTaskAsync</c>), or null
+    /// when no <see cref="SyncEngineOptions.DeviceStateMonitor"/> was given. Its tasks run in this engine: Sync syncs now
+    /// (offline or paused it fails and backs off), Download takes a JSON array of resource ids in its data, Cleanup removes
+    /// failed downloads. While its <see cref="BackgroundSyncConfiguration.PeriodicSyncEnabled"/> is on, its periodic sync
+    /// (battery-, network- and background-aware) replaces the engine's own <see cref="SyncConfiguration.SyncInterval"/>
+    /// trigger, so the two never both sync on a timer; the other triggers (start-up, network back, queue changes, retries)
+    /// are unchanged, and the periodic sync is skipped while auto-sync is off.
+    /// </summary>
+    public BackgroundSyncService? BackgroundSync { get; private set; }
+
+    /// <summary>What a background Cleanup task runs (the download manager removes failed downloads); none: nothing to clean.</summary>
+    internal Func<CancellationToken, Task>? BackgroundCleanup { get; set; }
+
+    /// <summary>What a background Download task runs with its resource ids and priority; none: the task fails and backs off.</summary>
+    internal Func<IReadOnlyList<string>, SyncPriority, CancellationToken, Task>? BackgroundDownload { get; set; }
 
     /// <summary>
     /// Builds an engine: validates the configuration, opens the queue on the store (operations a crash left in flight
@@ -110,12 +163,17 @@ public sealed class SyncEngine : IAsyncDisposable
         }
 
         var configuration = options.Configuration.Validate();
+        var backgroundConfiguration = BackgroundConfigurationFor(options, configuration);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<SyncEngine>();
         var queue = await OperationQueue.OpenAsync(
             options.OperationStore, configuration, options.Scheduler, loggerFactory.CreateLogger<OperationQueue>(), cancellationToken)
             .ConfigureAwait(false);
+        var keyValues = options.KeyValueStore ?? new InMemoryKeyValueStore(options.Scheduler);
+        var conflictResolver = new ConflictResolutionManager(
+            configuration, options.Scheduler, keyValues, loggerFactory.CreateLogger<ConflictResolutionManager>());
         SyncPipeline pipeline;
+        OfflineStatusMonitor? statusMonitor = null;
         try
         {
             pipeline = new SyncPipeline(
@@ -127,17 +185,29 @@ public sealed class SyncEngine : IAsyncDisposable
                 options.Scheduler,
                 options.ClientId,
                 options.RandomUnit ?? Random.Shared.NextDouble,
-                options.ConflictResolver,
+                options.ConflictResolver ?? ResolveWith(conflictResolver, options.Transport),
                 logger);
+            statusMonitor = await OfflineStatusMonitor.CreateAsync(
+                pipeline.Status, pipeline.Events, keyValues, loggerFactory.CreateLogger<OfflineStatusMonitor>(), cancellationToken)
+                .ConfigureAwait(false);
             pipeline.Start();
         }
         catch
         {
+            if (statusMonitor is not null)
+            {
+                await statusMonitor.DisposeAsync().ConfigureAwait(false);
+            }
+
+            conflictResolver.Dispose();
             await queue.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
-        return new SyncEngine(queue, pipeline, configuration, options.ClientId, logger);
+        var engine = new SyncEngine(queue, pipeline, conflictResolver, configuration, options.ClientId, logger);
+        await engine.StartComponentsAsync(statusMonitor, options, backgroundConfiguration, keyValues, loggerFactory, cancellationToken)
+            .ConfigureAwait(false);
+        return engine;
     }
 
     /// <summary>
@@ -207,6 +277,31 @@ public sealed class SyncEngine : IAsyncDisposable
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Settles a conflict that was parked for the user (seed: <c>resolveConflict</c>): take the client's data, the server's,
+    /// or new data. The operation is sent again against the server's version, or dropped, and a sync is asked for.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="resolution"/> is null.</exception>
+    /// <exception cref="ConflictNotFoundException">No parked conflict has this id.</exception>
+    public async Task ResolveConflictAsync(Guid conflictId, ConflictResolution resolution, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resolution);
+        ThrowIfDisposed();
+        var decision = await ConflictResolver.ResolveConflictAsync(conflictId, resolution, cancellationToken).ConfigureAwait(false);
+        var operationId = decision.Conflict.OperationId;
+        switch (decision)
+        {
+            case ConflictDecision.Resend resend:
+                await OperationQueue.RequeueAsync(operationId, resend.Data, resend.BaseVersion, resend.Type, cancellationToken)
+                    .ConfigureAwait(false);
+                _pipeline.RequestSync(SyncTrigger.QueueChanged);
+                break;
+            case ConflictDecision.Drop:
+                await OperationQueue.RemoveOperationAsync(operationId, cancellationToken).ConfigureAwait(false);
+                break;
+        }
     }
 
     /// <summary>Removes every queued operation, whatever its state (the user gave them up). Answers how many there were.</summary>
@@ -291,7 +386,10 @@ public sealed class SyncEngine : IAsyncDisposable
             return;
         }
 
+        BackgroundSync?.Dispose();
         await _pipeline.DisposeAsync().ConfigureAwait(false);
+        await DisposeStatusAsync().ConfigureAwait(false);
+        ConflictResolver.Dispose();
         await OperationQueue.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -301,6 +399,36 @@ public sealed class SyncEngine : IAsyncDisposable
 
     /// <summary>Completes when no sync runs and none is asked for (tests: await between virtual-time steps).</summary>
     internal Task WhenIdleAsync() => _pipeline.WhenIdleAsync();
+
+    /// <summary>
+    /// Adapts the conflict resolution manager to the drain. It counts the conflicts of each operation since it was last
+    /// settled (in memory: a restart starts the count again), so a conflict that keeps recurring is parked for the user.
+    /// </summary>
+    private static ResolveConflict ResolveWith(ConflictResolutionManager manager, ISyncTransport transport)
+    {
+        var attempts = new ConcurrentDictionary<Guid, int>();
+        return async (operation, conflict, cancellationToken) =>
+        {
+            var attempt = attempts.AddOrUpdate(operation.Id, 0, static (_, count) => count + 1);
+            var answer = new PushResult
+            {
+                OperationId = operation.Id,
+                Status = PushStatus.Conflict,
+                Version = conflict.ServerVersion,
+                ServerData = conflict.ServerData,
+                ServerDeleted = conflict.ServerDeleted,
+                ServerUpdatedAt = conflict.ServerUpdatedAt,
+            };
+            var decision = await manager.ResolveAsync(operation, answer, transport.ServerClockOffset, attempt, cancellationToken)
+                .ConfigureAwait(false);
+            if (decision is not ConflictDecision.Resend)
+            {
+                attempts.TryRemove(operation.Id, out _);
+            }
+
+            return decision;
+        };
+    }
 
     private void Dispatch(ISyncEventListener listener, SyncEvent syncEvent)
     {
@@ -337,6 +465,71 @@ public sealed class SyncEngine : IAsyncDisposable
         catch (Exception ex)
         {
             _logger.LogError(ex, "A sync listener threw on {Event}; the engine goes on.", syncEvent.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// The background configuration the engine runs with: null without a device monitor; by default the library's, with the
+    /// foreground interval of <paramref name="configuration"/>. Validated here, before anything is opened.
+    /// </summary>
+    private static BackgroundSyncConfiguration? BackgroundConfigurationFor(SyncEngineOptions options, SyncConfiguration configuration)
+    {
+        if (options.DeviceStateMonitor is null)
+        {
+            return null;
+        }
+
+        if (options.BackgroundSyncConfiguration is { } given)
+        {
+            return given.Validate();
+        }
+
+        var defaults = BackgroundSyncConfiguration.Default;
+        return (defaults with
+        {
+            SyncInterval = configuration.SyncInterval,
+            BackgroundSyncInterval = configuration.SyncInterval > defaults.BackgroundSyncInterval ? configuration.SyncInterval : defaults.BackgroundSyncInterval,
+        }).Validate();
+    }
+
+    /// <summary>Builds the status views and the background service, and starts the service; on failure disposes the engine.</summary>
+    private async Task StartComponentsAsync(
+        OfflineStatusMonitor statusMonitor,
+        SyncEngineOptions options,
+        BackgroundSyncConfiguration? backgroundConfiguration,
+        IKeyValueStore keyValues,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        StatusMonitor = statusMonitor;
+        try
+        {
+            ProblemOperations = ProblemOperationsView.Start(OperationQueue, loggerFactory.CreateLogger<ProblemOperationsView>());
+            PendingConflicts = PendingConflictsView.Start(ConflictResolver, loggerFactory.CreateLogger<PendingConflictsView>());
+            if (options.DeviceStateMonitor is { } device)
+            {
+                var work = new EngineBackgroundWork(this, loggerFactory.CreateLogger<EngineBackgroundWork>());
+                var service = new BackgroundSyncService(
+                    device, keyValues, options.Scheduler, work.RunAsync, backgroundConfiguration, loggerFactory.CreateLogger<BackgroundSyncService>());
+                BackgroundSync = service;
+                _pipeline.SuppressIntervalTrigger = () => service.Configuration.PeriodicSyncEnabled;
+                await service.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async ValueTask DisposeStatusAsync()
+    {
+        ProblemOperations?.Dispose();
+        PendingConflicts?.Dispose();
+        if (StatusMonitor is not null)
+        {
+            await StatusMonitor.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -1,8 +1,10 @@
 using System.Reactive.Concurrency;
 using Microsoft.Extensions.Logging;
+using ReactiveSync.Background;
 using ReactiveSync.Model;
 using ReactiveSync.Network;
 using ReactiveSync.Queue;
+using ReactiveSync.Storage;
 using ReactiveSync.Transport;
 
 namespace ReactiveSync;
@@ -31,6 +33,25 @@ public sealed class SyncEngineOptions
     /// <summary>Optional: its <see cref="IAccessTokenProvider.Renewed"/> ends an authentication pause.</summary>
     public IAccessTokenProvider? AccessTokenProvider { get; init; }
 
+    /// <summary>
+    /// Optional: the small durable store for what the engine keeps across restarts besides operations (parked conflicts,
+    /// checkpoints, metrics), e.g. a SQLite key-value store. Default: in memory, so parked conflicts do not survive a restart.
+    /// </summary>
+    public IKeyValueStore? KeyValueStore { get; init; }
+
+    /// <summary>
+    /// Optional: the device's battery, power and network state. When given, the engine runs a
+    /// <see cref="BackgroundSyncService"/> (<see cref="SyncEngine.BackgroundSync"/>) that judges its constraints against it.
+    /// </summary>
+    public IDeviceStateMonitor? DeviceStateMonitor { get; init; }
+
+    /// <summary>
+    /// Optional, with <see cref="DeviceStateMonitor"/>: how background work runs. Default: <see cref="Background.BackgroundSyncConfiguration.Default"/>
+    /// with <see cref="Background.BackgroundSyncConfiguration.SyncInterval"/> set to <see cref="SyncConfiguration.SyncInterval"/>; its
+    /// periodic sync is on and replaces the engine's own interval trigger. Validated when the engine is built.
+    /// </summary>
+    public BackgroundSyncConfiguration? BackgroundSyncConfiguration { get; init; }
+
     /// <summary>Optional: where the engine logs. Default: nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
@@ -42,7 +63,7 @@ public sealed class SyncEngineOptions
 
     /// <summary>
     /// Where the conflict resolver plugs in: decides what happens to an operation the server answered with a conflict.
-    /// Null parks every conflict for the app (until the conflict resolution manager is wired here).
+    /// Null uses the engine's <see cref="Conflicts.ConflictResolutionManager"/>; tests set their own.
     /// </summary>
     internal Pipeline.ResolveConflict? ConflictResolver { get; init; }
 }

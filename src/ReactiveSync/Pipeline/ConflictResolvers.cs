@@ -1,3 +1,4 @@
+using ReactiveSync.Conflicts;
 using ReactiveSync.Model;
 
 namespace ReactiveSync.Pipeline;

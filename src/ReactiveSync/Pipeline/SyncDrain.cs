@@ -1,5 +1,6 @@
 using System.Reactive.Concurrency;
 using Microsoft.Extensions.Logging;
+using ReactiveSync.Conflicts;
 using ReactiveSync.Events;
 using ReactiveSync.Model;
 using ReactiveSync.Queue;
@@ -30,6 +31,7 @@ internal sealed class SyncDrain
     private readonly ResolveConflict _resolveConflict;
     private readonly Action<SyncEvent> _emit;
     private readonly Action<SyncConflict> _emitConflict;
+    private readonly ISyncDrainHooks _hooks;
     private readonly ILogger _logger;
 
     public SyncDrain(
@@ -42,6 +44,7 @@ internal sealed class SyncDrain
         ResolveConflict resolveConflict,
         Action<SyncEvent> emit,
         Action<SyncConflict> emitConflict,
+        ISyncDrainHooks hooks,
         ILogger logger)
     {
         _queue = queue;
@@ -54,6 +57,7 @@ internal sealed class SyncDrain
         _resolveConflict = resolveConflict;
         _emit = emit;
         _emitConflict = emitConflict;
+        _hooks = hooks;
         _logger = logger;
     }
 
@@ -77,6 +81,7 @@ internal sealed class SyncDrain
             IReadOnlyList<PushResult> results;
             try
             {
+                await _hooks.BeforePushAsync(batch, cancellationToken).ConfigureAwait(false);
                 results = await _transport.PushAsync(_clientId, batch, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -106,17 +111,39 @@ internal sealed class SyncDrain
             await ApplyResultsAsync(batch, results, run, cancellationToken).ConfigureAwait(false);
         }
 
+        if (run.AuthenticationError is null && canContinue())
+        {
+            await PullAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
         var result = new SyncResult
         {
             Success = !run.WholeBatchFailed,
             ProcessedOperations = run.Processed,
             FailedOperations = run.Failed,
             RetriedOperations = run.Retried,
+            PulledChanges = run.Pulled,
             Conflicts = run.Conflicts,
             Errors = run.Errors,
             Duration = _scheduler.Now - run.StartedAt,
         };
         return new DrainOutcome(result, run.AuthenticationError, run.RetryAt);
+    }
+
+    /// <summary>Takes in server changes after the pushes; a failure is reported in the result and waits for the next drain.</summary>
+    private async Task PullAsync(Run run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            run.Pulled = await _hooks.AfterPushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SyncException ex)
+        {
+            _logger.LogWarning("Pulling server changes failed ({Type}): {Message}", ex.Error.Type, ex.Error.Message);
+            run.WholeBatchFailed = true;
+            run.Errors.Add(ex.Error);
+            _emit(new SyncFailed(ex.Error) { Timestamp = _scheduler.Now });
+        }
     }
 
     /// <summary>Handles a failure of a whole push; answers whether the drain goes on with the next batch.</summary>
@@ -200,6 +227,7 @@ internal sealed class SyncDrain
                 case PushStatus.Applied:
                 case PushStatus.Duplicate:
                     completed.Add(op.Id);
+                    await _hooks.OnAppliedAsync(op, result, cancellationToken).ConfigureAwait(false);
                     break;
 
                 case PushStatus.Conflict:
@@ -274,8 +302,10 @@ internal sealed class SyncDrain
                 await _queue.RequeueAsync(op.Id, resend.Data, resend.BaseVersion, resend.Type, CancellationToken.None).ConfigureAwait(false);
                 break;
 
-            case ConflictDecision.Discard:
+            case ConflictDecision.Drop drop:
+                // The server's copy stands: the operation leaves the queue and the replica takes the server copy.
                 await _queue.CompleteAsync([op.Id], CancellationToken.None).ConfigureAwait(false);
+                await _hooks.OnServerCopyKeptAsync(op, drop, CancellationToken.None).ConfigureAwait(false);
                 break;
 
             default:
@@ -302,6 +332,8 @@ internal sealed class SyncDrain
         public int Failed { get; set; }
 
         public int Retried { get; set; }
+
+        public int Pulled { get; set; }
 
         public bool WholeBatchFailed { get; set; }
 

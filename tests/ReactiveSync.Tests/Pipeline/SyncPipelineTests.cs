@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ReactiveSync.Conflicts;
 using ReactiveSync.Events;
 using ReactiveSync.Model;
 using ReactiveSync.Pipeline;
@@ -345,9 +346,15 @@ public class SyncPipelineTests
     }
 
     [Test]
-    public async Task Conflict_ParkedEmittedAndInResult()
+    public async Task Conflict_PromptUser_ParkedEmittedAndInResult()
     {
-        await StartAsync();
+        await StartAsync(SyncConfiguration.Default with
+        {
+            ConflictResolutionDefaults = new Dictionary<ResourceType, ConflictResolutionStrategy>
+            {
+                [ResourceType.Post] = ConflictResolutionStrategy.PromptUser,
+            },
+        });
         _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "v1" });
         _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "server" });
         var op = await _h.Engine.QueueOperationAsync(Update("p", baseVersion: 1, SyncPriority.High));
@@ -361,7 +368,7 @@ public class SyncPipelineTests
             Assert.That(conflict.OperationId, Is.EqualTo(op.Id));
             Assert.That(conflict.ServerVersion, Is.EqualTo(2));
             Assert.That(conflict.ServerData!["title"]!.GetValue<string>(), Is.EqualTo("server"));
-            Assert.That(conflict.Strategy, Is.EqualTo(ConflictResolutionStrategy.LastModifiedWins));
+            Assert.That(conflict.Strategy, Is.EqualTo(ConflictResolutionStrategy.PromptUser));
             Assert.That(_h.EventsOf<ConflictDetected>().Single().Conflict, Is.EqualTo(conflict));
             Assert.That(_h.EventsOf<SyncCompleted>().Last().Result.Conflicts, Is.EqualTo(new[] { conflict }));
         });
@@ -375,7 +382,7 @@ public class SyncPipelineTests
         {
             seen = op;
             return ValueTask.FromResult<ConflictDecision>(new ConflictDecision.Resend(
-                conflict with { Note = "client wins" }, op.Data, conflict.ServerVersion));
+                op.Type, op.Data, conflict.ServerVersion, conflict with { Note = "client wins" }));
         });
         _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "v1", ["body"] = "b" });
         _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "server", ["body"] = "b" });
@@ -400,7 +407,7 @@ public class SyncPipelineTests
     [Test]
     public async Task Conflict_ResolverDiscards_OperationRemovedServerUnchanged()
     {
-        await StartAsync(resolver: (_, conflict, _) => ValueTask.FromResult<ConflictDecision>(new ConflictDecision.Discard(conflict)));
+        await StartAsync(resolver: (_, conflict, _) => ValueTask.FromResult<ConflictDecision>(new ConflictDecision.Drop(conflict, conflict.ServerData, conflict.ServerVersion, conflict.ServerDeleted)));
         _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "v1" });
         _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "server" });
         var op = await _h.Engine.QueueOperationAsync(Update("p", baseVersion: 1, SyncPriority.High));

@@ -1,0 +1,20 @@
+using ReactiveSync.Conflicts;
+using ReactiveSync.Model;
+using ReactiveSync.Transport;
+
+namespace ReactiveSync.Pipeline;
+
+/// <summary>Hooks that do nothing: a drain that only pushes.</summary>
+internal sealed class NoDrainHooks : ISyncDrainHooks
+{
+    public static NoDrainHooks Instance { get; } = new();
+
+    public ValueTask BeforePushAsync(IReadOnlyList<OfflineOperation> batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask OnAppliedAsync(OfflineOperation operation, PushResult result, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask OnServerCopyKeptAsync(OfflineOperation operation, ConflictDecision.Drop decision, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
+
+    public ValueTask<int> AfterPushAsync(CancellationToken cancellationToken) => ValueTask.FromResult(0);
+}
