@@ -3,7 +3,10 @@ using System.Reactive.Threading.Tasks;
 using System.Text.Json.Nodes;
 using Microsoft.Reactive.Testing;
 using ReactiveSync.Conflicts;
+using ReactiveSync.Events;
 using ReactiveSync.Model;
+using ReactiveSync.Network;
+using ReactiveSync.Queue;
 using ReactiveSync.Storage;
 using ReactiveSync.Transport;
 
@@ -196,4 +199,56 @@ public class ConflictsSamples
         ServerData = serverCopy,
         ServerUpdatedAt = updatedAt ?? Morning.AddMinutes(1),
     };
+}
+
+/// <summary>The engine-level sample of docs/conflicts.md: a conflict parked for the user and settled by the app.</summary>
+public class SyncEngineConflictSamples
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Test]
+    public async Task ResolveConflictAsync_PromptUser_SendsTheUsersDocument()
+    {
+        var scheduler = new SynchronizedTestScheduler(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+        var server = new InMemorySyncTransport(scheduler);
+        using var network = new InMemoryNetworkMonitor(online: false);
+        server.PutResource(ResourceType.Post, "post-1", new JsonObject { ["title"] = "First" });   // version 1
+        server.PutResource(ResourceType.Post, "post-1", new JsonObject { ["title"] = "Theirs" });  // version 2, another device
+
+        // #region engine-prompt-user
+        await using var engine = await SyncEngine.CreateAsync(new SyncEngineOptions
+        {
+            OperationStore = new InMemoryOperationStore(),
+            Transport = server,
+            NetworkMonitor = network,
+            ClientId = "device-1",
+            Scheduler = scheduler,
+            KeyValueStore = new InMemoryKeyValueStore(scheduler), // SqliteKeyValueStore: parked conflicts survive restarts
+            Configuration = SyncConfiguration.Default with
+            {
+                ConflictResolutionDefaults = new Dictionary<ResourceType, ConflictResolutionStrategy>(SyncConfiguration.DefaultConflictResolution)
+                {
+                    [ResourceType.Post] = ConflictResolutionStrategy.PromptUser,
+                },
+            },
+        });
+
+        // The user edits post-1 as they saw it at version 1; the server is at version 2 by now.
+        await engine.QueueOperationAsync(
+            OperationType.Update, ResourceType.Post, "post-1", new JsonObject { ["title"] = "Mine" }, baseVersion: 1);
+
+        var detected = engine.Events.OfType<ConflictDetected>().FirstAsync().ToTask();
+        var firstSync = engine.Events.OfType<SyncCompleted>().FirstAsync().ToTask();
+        network.SetOnline(true);
+        var conflict = (await detected.WaitAsync(Patience)).Conflict; // parked: the operation waits in state Conflict
+        await firstSync.WaitAsync(Patience);
+
+        // Show conflict.ClientData and conflict.ServerData to the user (or list engine.PendingConflicts); they merge:
+        var resent = engine.Events.OfType<SyncCompleted>().FirstAsync().ToTask();
+        await engine.ResolveConflictAsync(conflict.Id, new ConflictResolution.UseData(new JsonObject { ["title"] = "Mine and theirs" }));
+        await resent.WaitAsync(Patience);                              // re-queued against version 2 and synced
+
+        Assert.That(server.GetResource(ResourceType.Post, "post-1")!.Data!["title"]!.GetValue<string>(), Is.EqualTo("Mine and theirs"));
+        // #endregion
+    }
 }

@@ -1,11 +1,15 @@
 using System.Collections.ObjectModel;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
 using System.Text.Json.Nodes;
 using Microsoft.Reactive.Testing;
 using ReactiveSync.Collections;
+using ReactiveSync.Events;
 using ReactiveSync.Model;
+using ReactiveSync.Network;
 using ReactiveSync.Queue;
+using ReactiveSync.Transport;
 
 namespace ReactiveSync.DocSamples;
 
@@ -18,17 +22,12 @@ public sealed record OutboxRow(Guid Id, string What, string Problem, DateTimeOff
 /// <summary>The operations that need the user: failed or parked on a conflict, oldest first, for a list view.</summary>
 public sealed class NeedsAttentionView : IDisposable
 {
-    private readonly SourceCache<OfflineOperation, Guid> _operations = new(op => op.Id);
-    private readonly IDisposable _feed;
     private readonly IDisposable _binding;
 
-    public NeedsAttentionView(OperationQueue queue, IScheduler uiScheduler)
+    public NeedsAttentionView(SyncEngine engine, IScheduler uiScheduler)
     {
-        // Subscribe before anything is queued (or load the current operations first; see the page).
-        _feed = queue.Changes.Subscribe(Apply);
-
-        _binding = _operations.Connect()
-            .Filter(op => op.State is OperationState.Failed or OperationState.Conflict)
+        _binding = engine.ProblemOperations                      // Failed, Conflict and InFlight operations
+            .Connect(op => op.State is OperationState.Failed or OperationState.Conflict)
             .Transform(op => new OutboxRow(
                 op.Id,
                 $"{op.Type} {op.ResourceType} {op.ResourceId}",
@@ -39,37 +38,16 @@ public sealed class NeedsAttentionView : IDisposable
             .Bind(out var rows)
             .Subscribe();
         Rows = rows;
-        Count = _operations.CountChanged;
+        Conflicts = engine.PendingConflicts.CountChanged;      // for a badge
     }
 
     /// <summary>Bind the list view to this; it changes on the UI scheduler only.</summary>
     public ReadOnlyObservableCollection<OutboxRow> Rows { get; }
 
-    /// <summary>How many operations the queue holds, whatever their state.</summary>
-    public IObservable<int> Count { get; }
+    /// <summary>How many conflicts wait for the user.</summary>
+    public IObservable<int> Conflicts { get; }
 
-    private void Apply(OperationChange change)
-    {
-        switch (change.Kind)
-        {
-            case OperationChangeKind.Added or OperationChangeKind.Updated:
-                _operations.AddOrUpdate(change.Operation!);
-                break;
-            case OperationChangeKind.Removed:
-                _operations.Remove(change.Operation!.Id);
-                break;
-            case OperationChangeKind.Cleared:
-                _operations.Clear();
-                break;
-        }
-    }
-
-    public void Dispose()
-    {
-        _feed.Dispose();
-        _binding.Dispose();
-        _operations.Dispose();
-    }
+    public void Dispose() => _binding.Dispose();
 }
 // #endregion
 
@@ -77,27 +55,32 @@ public sealed class NeedsAttentionView : IDisposable
 public class ObservableCacheSamples
 {
     [Test]
-    public async Task NeedsAttentionView_OperationFails_AppearsWithTheServersMessage()
+    public async Task NeedsAttentionView_ServerRejectsAnOperation_AppearsWithTheServersMessage()
     {
-        // #region outbox-use
-        var clock = new TestScheduler();
-        clock.AdvanceTo(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero).UtcTicks);
-        var ui = new TestScheduler(); // in an app: the dispatcher's scheduler
-        await using var queue = await OperationQueue.OpenAsync(new InMemoryOperationStore(), SyncConfiguration.Default, clock);
-        using var view = new NeedsAttentionView(queue, ui);
-
-        var post = await queue.QueueOperationAsync(new OperationRequest
+        var scheduler = new SynchronizedTestScheduler(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+        var server = new InMemorySyncTransport(scheduler);
+        server.SetValidator(ResourceType.Post, op => op.Data?["title"]?.GetValue<string>() is { Length: > 0 } ? null : "A title is required.");
+        using var network = new InMemoryNetworkMonitor(online: false);
+        await using var engine = await SyncEngine.CreateAsync(new SyncEngineOptions
         {
-            Type = OperationType.Create,
-            ResourceType = ResourceType.Post,
-            Data = new JsonObject { ["title"] = "" },
+            OperationStore = new InMemoryOperationStore(),
+            Transport = server,
+            NetworkMonitor = network,
+            ClientId = "device-1",
+            Scheduler = scheduler,
         });
-        ui.AdvanceBy(1);
-        Assert.That(view.Rows, Is.Empty); // pending: nothing to show
 
-        // What the engine does when the server rejects it:
-        await queue.TakeBatchAsync(10);
-        await queue.FailAsync(post.Id, SyncError.Of(SyncErrorType.Validation, "A title is required."));
+        // #region outbox-use
+        var ui = new TestScheduler(); // in an app: the dispatcher's scheduler
+        using var view = new NeedsAttentionView(engine, ui);
+
+        await engine.QueueOperationAsync(OperationType.Create, ResourceType.Post, "post-1", new JsonObject { ["title"] = "" });
+        ui.AdvanceBy(1);
+        Assert.That(view.Rows, Is.Empty);                          // pending: nothing to show
+
+        var synced = engine.Events.OfType<SyncCompleted>().FirstAsync().ToTask();
+        network.SetOnline(true);                                   // the server rejects it: Failed
+        await synced.WaitAsync(TimeSpan.FromSeconds(10));
         ui.AdvanceBy(1);
 
         Assert.That(view.Rows.Single().Problem, Is.EqualTo("A title is required."));
