@@ -52,6 +52,7 @@ public sealed class SqliteOperationStore : IOperationStore
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private SqliteConnection? _writer;
     private long _lastSequence;
+    private long _persistedSequence;
     private bool _disposed;
 
     /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/> (created on open if missing).</summary>
@@ -80,9 +81,13 @@ public sealed class SqliteOperationStore : IOperationStore
             {
                 SqliteDatabase.Migrate(writer, _databasePath, "operations", Migrations);
                 using var command = writer.CreateCommand();
-                command.CommandText =
-                    "SELECT max(coalesce((SELECT max(sequence) FROM offline_operations), 0), coalesce((SELECT value FROM offline_operations_meta WHERE key = 'last_sequence'), 0));";
-                _lastSequence = (long)command.ExecuteScalar()!;
+                command.CommandText = "SELECT coalesce((SELECT max(sequence) FROM offline_operations), 0), coalesce((SELECT value FROM offline_operations_meta WHERE key = 'last_sequence'), 0);";
+                using (var reader = command.ExecuteReader())
+                {
+                    reader.Read();
+                    _persistedSequence = reader.GetInt64(1);
+                    _lastSequence = Math.Max(reader.GetInt64(0), _persistedSequence);
+                }
             }
             catch
             {
@@ -111,7 +116,10 @@ public sealed class SqliteOperationStore : IOperationStore
             try
             {
                 var result = work(tx);
-                if (tx.LastSequence != _lastSequence)
+                // The highest sequence is implied by the rows until a delete might remove it; only then record it,
+                // so insert-only commits write no extra page.
+                var persist = tx.Deleted && tx.LastSequence > _persistedSequence;
+                if (persist)
                 {
                     Command("INSERT INTO offline_operations_meta (key, value) VALUES ('last_sequence', $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
                         ("$v", tx.LastSequence)).ExecuteNonQuery();
@@ -119,6 +127,10 @@ public sealed class SqliteOperationStore : IOperationStore
 
                 SqliteDatabase.Execute(writer, "COMMIT;");
                 _lastSequence = tx.LastSequence;
+                if (persist)
+                {
+                    _persistedSequence = tx.LastSequence;
+                }
                 return result;
             }
             catch
@@ -190,7 +202,7 @@ public sealed class SqliteOperationStore : IOperationStore
             while (reader.Read())
             {
                 counts.Add(new OperationCount(
-                    (OperationState)reader.GetInt32(0), (SyncPriority)reader.GetInt32(1), ResourceType.From(reader.GetString(2)), reader.GetInt32(3)));
+                    (OperationState)reader.GetInt32(0), (SyncPriority)reader.GetInt32(1), ResourceTypeOf(reader.GetString(2)), reader.GetInt32(3)));
             }
 
             return counts;
@@ -384,7 +396,7 @@ public sealed class SqliteOperationStore : IOperationStore
     {
         Id = Guid.Parse(r.GetString(0)),
         Type = Enum.Parse<OperationType>(r.GetString(1), ignoreCase: true),
-        ResourceType = ResourceType.From(r.GetString(2)),
+        ResourceType = ResourceTypeOf(r.GetString(2)),
         ResourceId = r.IsDBNull(3) ? string.Empty : r.GetString(3),
         Data = JsonNode.Parse(r.GetString(4)),
         Priority = (SyncPriority)r.GetInt32(5),
@@ -407,13 +419,22 @@ public sealed class SqliteOperationStore : IOperationStore
 
     private static DateTimeOffset Timestamp(string text) => SqliteDatabase.FromText(text);
 
-    private static (string, object?)[] Row(OfflineOperation op) =>
+    // A handful of names repeat across millions of rows: validate each once.
+    private static ResourceType ResourceTypeOf(string name) => ResourceTypes.GetOrAdd(name, static n => ResourceType.From(n));
+
+    private static readonly string[] ColumnNames = Columns.Split(", ");
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ResourceType> ResourceTypes = new(StringComparer.Ordinal);
+
+    private static string Json(JsonNode? node) => node?.ToJsonString() ?? "null";
+
+    private static (string Name, object? Value)[] Row(OfflineOperation op, bool withJson = true) =>
     [
         ("$id", op.Id.ToString()),
         ("$type", op.Type.ToString()),
         ("$rt", op.ResourceType.Value),
         ("$rid", op.ResourceId),
-        ("$data", op.Data?.ToJsonString() ?? "null"),
+        ("$data", withJson ? Json(op.Data) : null),
         ("$priority", (int)op.Priority),
         ("$retry", op.RetryCount),
         ("$max", op.MaxRetries),
@@ -425,7 +446,7 @@ public sealed class SqliteOperationStore : IOperationStore
         ("$state", (int)op.State),
         ("$seq", op.Sequence),
         ("$basever", op.BaseVersion),
-        ("$basedata", op.BaseData?.ToJsonString()),
+        ("$basedata", withJson ? op.BaseData?.ToJsonString() : null),
         ("$deps", op.DependsOn.Count == 0 ? null : string.Join(',', op.DependsOn)),
         ("$client", SqliteDatabase.ToText(op.ClientTimestamp)),
         ("$sent", op.EverSent ? 1 : 0),
@@ -438,15 +459,11 @@ public sealed class SqliteOperationStore : IOperationStore
             $"INSERT INTO offline_operations ({Columns}) VALUES ($id, $type, $rt, $rid, $data, $priority, $retry, $max, $created, $scheduled, " +
             "$attempt, $error, $strategy, $state, $seq, $basever, $basedata, $deps, $client, $sent, $errtype);";
 
-        private const string UpdateSql =
-            "UPDATE offline_operations SET operation_type = $type, resource_type = $rt, resource_id = $rid, data = $data, priority = $priority, " +
-            "retry_count = $retry, max_retries = $max, created_at = $created, scheduled_at = $scheduled, last_attempt_at = $attempt, " +
-            "error_message = $error, conflict_resolution = $strategy, state = $state, sequence = $seq, base_version = $basever, " +
-            "base_data = $basedata, depends_on = $deps, client_timestamp = $client, ever_sent = $sent, error_type = $errtype WHERE id = $id;";
-
         private bool _inSavepoint;
 
         public long LastSequence { get; private set; } = lastSequence;
+
+        public bool Deleted { get; private set; }
 
         public long NextSequence() => ++LastSequence;
 
@@ -480,27 +497,69 @@ public sealed class SqliteOperationStore : IOperationStore
             InsertDependencies(operation);
         }
 
-        public void Update(OfflineOperation operation)
+        public void Update(OfflineOperation previous, OfflineOperation updated)
         {
-            ArgumentNullException.ThrowIfNull(operation);
-            if (store.Command(UpdateSql, Row(operation)).ExecuteNonQuery() != 1)
+            ArgumentNullException.ThrowIfNull(previous);
+            ArgumentNullException.ThrowIfNull(updated);
+            if (previous.Id != updated.Id)
             {
-                throw new InvalidOperationException($"Operation {operation.Id} is not stored.");
+                throw new ArgumentException("An update keeps the operation id.", nameof(updated));
             }
 
-            store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", operation.Id.ToString())).ExecuteNonQuery();
-            InsertDependencies(operation);
+            // Write only the columns that changed, so a state change leaves untouched indexes alone.
+            var before = Row(previous, withJson: false);
+            var after = Row(updated, withJson: false);
+            var set = new List<(string Name, object? Value)>();
+            var sql = new System.Text.StringBuilder("UPDATE offline_operations SET ");
+            for (var i = 1; i < after.Length; i++)
+            {
+                var changed = after[i].Name switch
+                {
+                    "$data" => !JsonNode.DeepEquals(previous.Data, updated.Data),
+                    "$basedata" => !JsonNode.DeepEquals(previous.BaseData, updated.BaseData),
+                    _ => !Equals(before[i].Value, after[i].Value),
+                };
+                if (changed)
+                {
+                    sql.Append(set.Count == 0 ? "" : ", ").Append(ColumnNames[i]).Append(" = ").Append(after[i].Name);
+                    set.Add(after[i].Name switch
+                    {
+                        "$data" => ("$data", Json(updated.Data)),
+                        "$basedata" => ("$basedata", updated.BaseData?.ToJsonString()),
+                        _ => after[i],
+                    });
+                }
+            }
+
+            if (set.Count == 0)
+            {
+                return;
+            }
+
+            set.Add(("$id", updated.Id.ToString()));
+            if (store.Command(sql.Append(" WHERE id = $id;").ToString(), set.ToArray()).ExecuteNonQuery() != 1)
+            {
+                throw new InvalidOperationException($"Operation {updated.Id} is not stored.");
+            }
+
+            if (!previous.DependsOn.SequenceEqual(updated.DependsOn))
+            {
+                store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", updated.Id.ToString())).ExecuteNonQuery();
+                InsertDependencies(updated);
+            }
         }
 
         public bool Delete(Guid operationId)
         {
             var id = operationId.ToString();
+            Deleted = true;
             store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", id)).ExecuteNonQuery();
             return store.Command("DELETE FROM offline_operations WHERE id = $id;", ("$id", id)).ExecuteNonQuery() == 1;
         }
 
         public int DeleteAll()
         {
+            Deleted = true;
             store.Command("DELETE FROM operation_dependencies;").ExecuteNonQuery();
             return store.Command("DELETE FROM offline_operations;").ExecuteNonQuery();
         }

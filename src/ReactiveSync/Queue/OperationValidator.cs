@@ -54,7 +54,7 @@ internal static class OperationValidator
         var resourceId = request.ResourceId;
         if (resourceId is null && request.Type == OperationType.Create)
         {
-            resourceId = Guid.CreateVersion7(now).ToString();
+            resourceId = Version7Guid.Create(now).ToString();
         }
 
         if (string.IsNullOrWhiteSpace(resourceId))
@@ -86,7 +86,7 @@ internal static class OperationValidator
             throw Reject(nameof(OperationRequest.DependsOn), "DependsOn must not be null; use an empty list.");
         }
 
-        var id = request.Id ?? Guid.CreateVersion7(now);
+        var id = request.Id ?? Version7Guid.Create(now);
         var dependsOn = request.DependsOn.Distinct().ToArray();
         if (dependsOn.Contains(id))
         {
