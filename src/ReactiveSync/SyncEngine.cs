@@ -656,6 +656,14 @@ public sealed class SyncEngine : IAsyncDisposable
             return request;
         }
 
+        // Behind an unsent local change the replica's version is already stale: the earlier operation will move the server
+        // on, and this one would conflict with its own predecessor. It is then sent without a base (a blind write).
+        var local = await Resources.GetAsync(request.ResourceType, request.ResourceId, cancellationToken).ConfigureAwait(false);
+        if (local is { HasPendingChanges: true })
+        {
+            return request;
+        }
+
         var known = await Resources.GetBaseAsync(request.ResourceType, request.ResourceId, cancellationToken).ConfigureAwait(false);
         return known is null
             ? request

@@ -112,7 +112,8 @@ internal sealed class SyncDrain
             }
         }
 
-        if (run.AuthenticationError is null && canContinue())
+        // Pull only after pushes that went through: a server failing pushes waits for the retry, not for a pull.
+        if (!run.WholeBatchFailed && canContinue())
         {
             await PullAsync(run, cancellationToken).ConfigureAwait(false);
         }

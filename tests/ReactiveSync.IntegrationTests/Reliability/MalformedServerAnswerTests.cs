@@ -34,6 +34,7 @@ public sealed class MalformedServerAnswerTests
             InitialRetryDelay = TimeSpan.FromMilliseconds(100),
             MaxRetryDelay = TimeSpan.FromMilliseconds(200),
             RetryJitter = 0,
+            PullEnabled = false, // this server answers pushes only; pulls are another test's subject
         };
         await using var client = await SyncClient.StartAsync(server.BaseAddress, "malformed-device", configuration);
         var queued = new List<Guid>();

@@ -80,4 +80,26 @@ public class SyncEnginePullTests
             Assert.That(_h.EventsOf<SyncCompleted>().Last().Result.ProcessedOperations, Is.EqualTo(1));
         });
     }
+
+    [Test]
+    public async Task QueueOperationAsync_UpdateBehindUnsentChange_SentWithoutStaleBase()
+    {
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { CoalescingDisabledFor = new HashSet<ResourceType> { ResourceType.Post } });
+        _h.Server.PutResource(ResourceType.Post, "q", new JsonObject { ["title"] = "v1" });
+        await _h.Engine.SyncNowAsync();
+        _h.Engine.Pause();
+
+        var first = await _h.Engine.QueueOperationAsync(OperationType.Update, ResourceType.Post, "q", new JsonObject { ["title"] = "a" });
+        var second = await _h.Engine.QueueOperationAsync(OperationType.Update, ResourceType.Post, "q", new JsonObject { ["title"] = "b" });
+        _h.Engine.Resume();
+        await _h.Engine.SyncNowAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.BaseVersion, Is.EqualTo(1));
+            Assert.That(second.BaseVersion, Is.Null);
+            Assert.That(_h.Server.GetResource(ResourceType.Post, "q")!.Data!["title"]!.GetValue<string>(), Is.EqualTo("b"));
+            Assert.That(_h.Conflicts, Is.Empty);
+        });
+    }
 }
