@@ -5,6 +5,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReactiveSync.Background;
 using ReactiveSync.Conflicts;
+using ReactiveSync.Downloads;
+using StorageQuotaExceeded = ReactiveSync.Events.StorageQuotaExceeded;
+using ReactiveSync.Pull;
 using ReactiveSync.Events;
 using ReactiveSync.Model;
 using ReactiveSync.Pipeline;
@@ -33,6 +36,7 @@ public sealed class SyncEngine : IAsyncDisposable
 {
     private readonly SyncPipeline _pipeline;
     private readonly ILogger _logger;
+    private IDisposable? _quotaSubscription;
     private int _disposed;
 
     private SyncEngine(
@@ -59,6 +63,21 @@ public sealed class SyncEngine : IAsyncDisposable
     /// the conflicts parked for the user. Resolve them with <see cref="ResolveConflictAsync"/>.
     /// </summary>
     public ConflictResolutionManager ConflictResolver { get; }
+
+    /// <summary>The replica of server resources and its pull: what the server held when last pulled.</summary>
+    public ReplicaSynchronizer Replica { get; private init; } = null!;
+
+    /// <summary>
+    /// What the app shows: the replica with the pending local operations applied on top, so a pulled change never hides an
+    /// unsent edit. <c>Resources.Connect(resourceType)</c> is a live view; <c>GetAsync</c> reads one resource.
+    /// </summary>
+    public LocalResources Resources { get; private init; } = null!;
+
+    /// <summary>
+    /// The content download manager (seed: <c>downloadManager</c>): progress per resource, storage usage, cleanup, a view of
+    /// downloads. Null unless <see cref="SyncEngineOptions.ContentSource"/> and <see cref="SyncEngineOptions.ContentRoot"/> were given.
+    /// </summary>
+    public ContentDownloadManager? DownloadManager { get; private set; }
 
     /// <summary>The validated configuration the engine runs with.</summary>
     public SyncConfiguration Configuration { get; }
@@ -94,16 +113,16 @@ public sealed class SyncEngine : IAsyncDisposable
     /// <see cref="OfflineStatusMonitor.StatusMessage"/>, <see cref="OfflineStatusMonitor.GetStatusMessage"/> and
     /// <see cref="OfflineStatusMonitor.GetSyncMetrics"/>, kept across restarts in <see cref="SyncEngineOptions.KeyValueStore"/>.
     /// </summary>
-    public OfflineStatusMonitor StatusMonitor { get; private init; } = null!;
+    public OfflineStatusMonitor StatusMonitor { get; private set; } = null!;
 
     /// <summary>
     /// The operations that need attention or are on their way (Failed, Conflict, InFlight) as an observable cache:
     /// <c>ProblemOperations.Connect()</c>. Loaded from the store at start, then kept current from the queue's changes.
     /// </summary>
-    public ProblemOperationsView ProblemOperations { get; private init; } = null!;
+    public ProblemOperationsView ProblemOperations { get; private set; } = null!;
 
     /// <summary>The conflicts parked for the user as an observable cache: <c>PendingConflicts.Connect()</c>.</summary>
-    public PendingConflictsView PendingConflicts { get; private init; } = null!;
+    public PendingConflictsView PendingConflicts { get; private set; } = null!;
 
     /// <summary>
     /// The background sync service (seed: <c>backgroundSync</c>: <c>UpdateConfiguration</c>, <c>ScheduleTaskAsync</c>), or null
@@ -172,6 +191,13 @@ public sealed class SyncEngine : IAsyncDisposable
         var keyValues = options.KeyValueStore ?? new InMemoryKeyValueStore(options.Scheduler);
         var conflictResolver = new ConflictResolutionManager(
             configuration, options.Scheduler, keyValues, loggerFactory.CreateLogger<ConflictResolutionManager>());
+        var replica = new ReplicaSynchronizer(
+            options.Transport,
+            options.ReplicaStore ?? new InMemoryReplicaStore(),
+            configuration,
+            options.Scheduler,
+            loggerFactory.CreateLogger<ReplicaSynchronizer>());
+        var hooks = new ReplicaDrainHooks(new ContentUploader(options.Transport), replica, configuration, options.Scheduler);
         SyncPipeline pipeline;
         OfflineStatusMonitor? statusMonitor = null;
         ProblemOperationsView? problemOperations = null;
@@ -188,10 +214,14 @@ public sealed class SyncEngine : IAsyncDisposable
                 options.ClientId,
                 options.RandomUnit ?? Random.Shared.NextDouble,
                 options.ConflictResolver ?? ResolveWith(conflictResolver, options.Transport),
-                logger);
+                logger,
+                hooks);
             statusMonitor = await OfflineStatusMonitor.CreateAsync(
                 pipeline.Status, pipeline.Events, keyValues, loggerFactory.CreateLogger<OfflineStatusMonitor>(), cancellationToken)
                 .ConfigureAwait(false);
+
+            // Built before the pipeline starts, so little runs between its start and the return (callers that subscribe
+            // to Events at once still see the start-up sync).
             problemOperations = ProblemOperationsView.Start(queue, loggerFactory.CreateLogger<ProblemOperationsView>());
             pendingConflicts = PendingConflictsView.Start(conflictResolver, loggerFactory.CreateLogger<PendingConflictsView>());
             pipeline.Start();
@@ -210,19 +240,14 @@ public sealed class SyncEngine : IAsyncDisposable
             throw;
         }
 
-        // Little runs between the pipeline's start and the return, so a caller subscribing to Events at once sees the start-up sync.
         var engine = new SyncEngine(queue, pipeline, conflictResolver, configuration, options.ClientId, logger)
         {
-            StatusMonitor = statusMonitor,
-            ProblemOperations = problemOperations,
-            PendingConflicts = pendingConflicts,
+            Replica = replica,
+            Resources = new LocalResources(replica.Replica, queue, loggerFactory.CreateLogger<LocalResources>()),
         };
-        if (options.DeviceStateMonitor is { } device)
-        {
-            await engine.StartBackgroundSyncAsync(device, options.Scheduler, backgroundConfiguration!, keyValues, loggerFactory, cancellationToken)
-                .ConfigureAwait(false);
-        }
-
+        await engine.StartComponentsAsync(
+            statusMonitor, problemOperations, pendingConflicts, options, backgroundConfiguration, keyValues, loggerFactory, cancellationToken)
+            .ConfigureAwait(false);
         return engine;
     }
 
@@ -232,10 +257,34 @@ public sealed class SyncEngine : IAsyncDisposable
     /// sync at once, others after the debounce, if auto-sync is on.
     /// </summary>
     /// <exception cref="ArgumentException">The request is invalid; ParamName names the field. Nothing is stored.</exception>
-    public Task<OfflineOperation> QueueOperationAsync(OperationRequest request, CancellationToken cancellationToken = default)
+    public async Task<OfflineOperation> QueueOperationAsync(OperationRequest request, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ThrowIfDisposed();
-        return OperationQueue.QueueOperationAsync(request, cancellationToken);
+        return await OperationQueue.QueueOperationAsync(await WithBaseAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Downloads resources' content for offline use (seed: <c>downloadForOffline</c>), taking url and size from the replica;
+    /// completes once the downloads are recorded, not finished (watch <see cref="ContentDownloadManager.Progress"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The engine was built without a content source.</exception>
+    public Task<IReadOnlyList<DownloadRecord>> DownloadForOfflineAsync(
+        IEnumerable<string> resourceIds, SyncPriority priority = SyncPriority.Medium, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resourceIds);
+        ThrowIfDisposed();
+        return RequireDownloads().DownloadForOfflineAsync(resourceIds, priority, cancellationToken);
+    }
+
+    /// <summary>Removes downloaded content, files and rows (seed: <c>removeOfflineContent</c>); answers how many were removed.</summary>
+    /// <exception cref="InvalidOperationException">The engine was built without a content source.</exception>
+    public Task<int> RemoveOfflineContentAsync(IEnumerable<string> resourceIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resourceIds);
+        ThrowIfDisposed();
+        return RequireDownloads().RemoveOfflineContentAsync(resourceIds, cancellationToken);
     }
 
     /// <summary>Queues an operation built from its parts; see <see cref="QueueOperationAsync(OperationRequest, CancellationToken)"/>.</summary>
@@ -403,6 +452,12 @@ public sealed class SyncEngine : IAsyncDisposable
         }
 
         BackgroundSync?.Dispose();
+        _quotaSubscription?.Dispose();
+        if (DownloadManager is not null)
+        {
+            await DownloadManager.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _pipeline.DisposeAsync().ConfigureAwait(false);
         await DisposeStatusAsync().ConfigureAwait(false);
         ConflictResolver.Dispose();
@@ -508,23 +563,51 @@ public sealed class SyncEngine : IAsyncDisposable
         }).Validate();
     }
 
-    /// <summary>Builds and starts the background service over this engine; on failure disposes the engine.</summary>
-    private async Task StartBackgroundSyncAsync(
-        IDeviceStateMonitor device,
-        System.Reactive.Concurrency.IScheduler scheduler,
-        BackgroundSyncConfiguration configuration,
+    /// <summary>Builds the status views and the background service, and starts the service; on failure disposes the engine.</summary>
+    private async Task StartComponentsAsync(
+        OfflineStatusMonitor statusMonitor,
+        ProblemOperationsView problemOperations,
+        PendingConflictsView pendingConflicts,
+        SyncEngineOptions options,
+        BackgroundSyncConfiguration? backgroundConfiguration,
         IKeyValueStore keyValues,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
+        StatusMonitor = statusMonitor;
+        ProblemOperations = problemOperations;
+        PendingConflicts = pendingConflicts;
         try
         {
-            var work = new EngineBackgroundWork(this, loggerFactory.CreateLogger<EngineBackgroundWork>());
-            var service = new BackgroundSyncService(
-                device, keyValues, scheduler, work.RunAsync, configuration, loggerFactory.CreateLogger<BackgroundSyncService>());
-            BackgroundSync = service;
-            _pipeline.SuppressIntervalTrigger = () => service.Configuration.PeriodicSyncEnabled;
-            await service.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (options.ContentSource is { } source && options.ContentRoot is { } contentRoot)
+            {
+                var downloads = await ContentDownloadManager.OpenAsync(
+                    source,
+                    options.DownloadStore ?? new InMemoryDownloadStore(),
+                    contentRoot,
+                    Configuration,
+                    options.Scheduler,
+                    options.NetworkMonitor,
+                    Replica.Replica,
+                    options.DeviceStateMonitor,
+                    loggerFactory.CreateLogger<ContentDownloadManager>(),
+                    cancellationToken).ConfigureAwait(false);
+                DownloadManager = downloads;
+                _quotaSubscription = downloads.QuotaExceeded.Subscribe(e => ReportStorageQuotaExceeded(e.Usage, e.Limit));
+                BackgroundCleanup = async ct => await downloads.CleanupFailedDownloadsAsync(ct).ConfigureAwait(false);
+                BackgroundDownload = async (ids, priority, ct) =>
+                    await downloads.DownloadForOfflineAsync(ids, priority, ct).ConfigureAwait(false);
+            }
+
+            if (options.DeviceStateMonitor is { } device)
+            {
+                var work = new EngineBackgroundWork(this, loggerFactory.CreateLogger<EngineBackgroundWork>());
+                var service = new BackgroundSyncService(
+                    device, keyValues, options.Scheduler, work.RunAsync, backgroundConfiguration, loggerFactory.CreateLogger<BackgroundSyncService>());
+                BackgroundSync = service;
+                _pipeline.SuppressIntervalTrigger = () => service.Configuration.PeriodicSyncEnabled;
+                await service.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -541,6 +624,30 @@ public sealed class SyncEngine : IAsyncDisposable
         {
             await StatusMonitor.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private ContentDownloadManager RequireDownloads() =>
+        DownloadManager ?? throw new InvalidOperationException(
+            "Downloads need SyncEngineOptions.ContentSource and SyncEngineOptions.ContentRoot when the engine is built.");
+
+    /// <summary>
+    /// An Update or Delete queued without a base version is made against what the replica holds, so the server can detect
+    /// a conflict and a merge has its base copy (the architecture's "taken from the replica when the operation is queued").
+    /// </summary>
+    private async Task<OperationRequest> WithBaseAsync(OperationRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Type is not (OperationType.Update or OperationType.Delete)
+            || request.BaseVersion is not null
+            || string.IsNullOrEmpty(request.ResourceId)
+            || !request.ResourceType.IsValid)
+        {
+            return request;
+        }
+
+        var known = await Resources.GetBaseAsync(request.ResourceType, request.ResourceId, cancellationToken).ConfigureAwait(false);
+        return known is null
+            ? request
+            : request with { BaseVersion = known.Version, BaseData = request.BaseData ?? known.Data };
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

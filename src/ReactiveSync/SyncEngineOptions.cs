@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using ReactiveSync.Background;
 using ReactiveSync.Model;
 using ReactiveSync.Network;
+using ReactiveSync.Downloads;
+using ReactiveSync.Pull;
 using ReactiveSync.Queue;
 using ReactiveSync.Storage;
 using ReactiveSync.Transport;
@@ -51,6 +53,24 @@ public sealed class SyncEngineOptions
     /// periodic sync is on and replaces the engine's own interval trigger. Validated when the engine is built.
     /// </summary>
     public BackgroundSyncConfiguration? BackgroundSyncConfiguration { get; init; }
+
+    /// <summary>
+    /// Optional: the local replica of server resources that pulls fill and the app reads through
+    /// <see cref="SyncEngine.Resources"/> (e.g. a SQLite replica store). Default: in memory.
+    /// </summary>
+    public IReplicaStore? ReplicaStore { get; init; }
+
+    /// <summary>
+    /// Optional, with <see cref="ContentRoot"/>: where offline content is downloaded from (e.g. the HTTP transport's content
+    /// source). Without both, <see cref="SyncEngine.DownloadManager"/> is null and downloads are not available.
+    /// </summary>
+    public IContentSource? ContentSource { get; init; }
+
+    /// <summary>Optional, with <see cref="ContentSource"/>: the folder that holds every downloaded file.</summary>
+    public string? ContentRoot { get; init; }
+
+    /// <summary>Optional: where download state is kept (e.g. a SQLite download store). Default: in memory.</summary>
+    public IDownloadStore? DownloadStore { get; init; }
 
     /// <summary>Optional: where the engine logs. Default: nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

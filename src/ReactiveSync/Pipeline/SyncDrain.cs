@@ -81,8 +81,8 @@ internal sealed class SyncDrain
             IReadOnlyList<PushResult> results;
             try
             {
-                await _hooks.BeforePushAsync(batch, cancellationToken).ConfigureAwait(false);
-                results = await _transport.PushAsync(_clientId, batch, cancellationToken).ConfigureAwait(false);
+                var toPush = await _hooks.BeforePushAsync(batch, cancellationToken).ConfigureAwait(false);
+                results = await _transport.PushAsync(_clientId, toPush, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
