@@ -1,3 +1,10 @@
-// The demo arrives with its own issue; until then this program says so and fails.
-Console.Error.WriteLine("The ReactiveSync demo is not built yet.");
-return 2;
+using ReactiveSync.Demo;
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+return await DemoApp.RunAsync(args, Console.Out, cancellation.Token);

@@ -1,14 +1,12 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using ReactiveSync.Model;
 
 namespace ReactiveSync.Sqlite;
 
 /// <summary>Shared plumbing for the SQLite stores: connection settings, sortable timestamps, and per-store schema versions.</summary>
 internal static class SqliteDatabase
 {
-    /// <summary>Timestamps are stored as fixed-width ISO-8601 UTC text with 100 ns precision, so text order is time order.</summary>
-    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
-
     public static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
     {
         DataSource = databasePath,
@@ -35,6 +33,22 @@ internal static class SqliteDatabase
         return connection;
     }
 
+    /// <summary>
+    /// Turns a SQLite failure into the library's typed errors, naming the file: a damaged file becomes
+    /// <see cref="SqliteDatabaseCorruptException"/>, anything else (disk full, I/O, read-only, locked) a
+    /// <see cref="SyncException"/> of type <see cref="SyncErrorType.Storage"/>; SQLite's own error stays the inner exception.
+    /// </summary>
+    public static Exception Translate(SqliteException exception, string databasePath) => (exception.SqliteErrorCode & 0xFF) switch
+    {
+        SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB => new SqliteDatabaseCorruptException(databasePath, exception),
+        SQLitePCL.raw.SQLITE_FULL => new SyncException(
+            SyncError.Of(SyncErrorType.Storage, $"The database '{databasePath}' is full: the disk or the file's size limit leaves no room (SQLITE_FULL). The write was not stored."),
+            exception),
+        _ => new SyncException(
+            SyncError.Of(SyncErrorType.Storage, $"The database '{databasePath}' failed (SQLite error {exception.SqliteErrorCode}): {exception.Message}"),
+            exception),
+    };
+
     public static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
@@ -42,12 +56,80 @@ internal static class SqliteDatabase
         command.ExecuteNonQuery();
     }
 
-    public static string ToText(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+    /// <summary>Timestamps are stored as fixed-width ISO-8601 UTC text with 100 ns precision (<c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>), so text order is time order.</summary>
+    public static string ToText(DateTimeOffset value)
+    {
+        // Hand-written: the custom-format ToString showed in insert throughput.
+        var utc = value.UtcDateTime;
+        return string.Create(28, utc, static (span, t) =>
+        {
+            Digits(span[..4], t.Year);
+            span[4] = '-';
+            Digits(span.Slice(5, 2), t.Month);
+            span[7] = '-';
+            Digits(span.Slice(8, 2), t.Day);
+            span[10] = 'T';
+            Digits(span.Slice(11, 2), t.Hour);
+            span[13] = ':';
+            Digits(span.Slice(14, 2), t.Minute);
+            span[16] = ':';
+            Digits(span.Slice(17, 2), t.Second);
+            span[19] = '.';
+            Digits(span.Slice(20, 7), (int)(t.Ticks % TimeSpan.TicksPerSecond));
+            span[27] = 'Z';
+        });
+    }
+
+    private static void Digits(Span<char> span, int value)
+    {
+        for (var i = span.Length - 1; i >= 0; i--)
+        {
+            span[i] = (char)('0' + (value % 10));
+            value /= 10;
+        }
+    }
+
+    private static bool TryParseFixed(string text, out DateTimeOffset value)
+    {
+        value = default;
+        if (text.Length != 28 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != '.' || text[27] != 'Z')
+        {
+            return false;
+        }
+
+        static int Number(string s, int start, int length)
+        {
+            var n = 0;
+            for (var i = start; i < start + length; i++)
+            {
+                var d = s[i] - '0';
+                if ((uint)d > 9)
+                {
+                    return -1;
+                }
+
+                n = (n * 10) + d;
+            }
+
+            return n;
+        }
+
+        int year = Number(text, 0, 4), month = Number(text, 5, 2), day = Number(text, 8, 2);
+        int hour = Number(text, 11, 2), minute = Number(text, 14, 2), second = Number(text, 17, 2), fraction = Number(text, 20, 7);
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour is < 0 or > 23
+            || minute is < 0 or > 59 || second is < 0 or > 59 || fraction < 0)
+        {
+            return false;
+        }
+
+        value = new DateTimeOffset(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(fraction));
+        return true;
+    }
 
     /// <summary>Reads a stored timestamp; rows written by the seed may carry other ISO-8601 forms, read as UTC.</summary>
     public static DateTimeOffset FromText(string text) =>
-        text.Length == 28 && DateTime.TryParseExact(text, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var exact)
-            ? new DateTimeOffset(DateTime.SpecifyKind(exact, DateTimeKind.Utc))
+        TryParseFixed(text, out var value)
+            ? value
             : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     /// <summary>

@@ -16,6 +16,9 @@ namespace ReactiveSync.Sqlite;
 /// open, including a file made by the seed; a file from a newer version throws <see cref="SqliteSchemaVersionException"/>.
 /// Selection reads only indexes: (state, priority, sequence), (resource_type, resource_id, sequence), dependencies by
 /// the operation they wait for, and scheduled retries by time.
+/// Failures are typed and name the file: a damaged file throws <see cref="SqliteDatabaseCorruptException"/> (nothing is
+/// written to it), any other SQLite failure (disk full, I/O) a <see cref="SyncException"/> of type
+/// <see cref="SyncErrorType.Storage"/>; a write that fails leaves what was committed before it intact.
 /// </remarks>
 public sealed class SqliteOperationStore : IOperationStore
 {
@@ -52,6 +55,7 @@ public sealed class SqliteOperationStore : IOperationStore
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private SqliteConnection? _writer;
     private long _lastSequence;
+    private long _persistedSequence;
     private bool _disposed;
 
     /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/> (created on open if missing).</summary>
@@ -62,8 +66,13 @@ public sealed class SqliteOperationStore : IOperationStore
         _connectionString = SqliteDatabase.ConnectionString(databasePath);
     }
 
+    /// <summary>Test hook: runs on the writer connection right after it opens (e.g. <c>PRAGMA max_page_count</c> to fill the disk).</summary>
+    internal Action<SqliteConnection>? ConfigureWriter { get; init; }
+
     /// <inheritdoc/>
     /// <exception cref="SqliteSchemaVersionException">The file was written by a newer schema.</exception>
+    /// <exception cref="SqliteDatabaseCorruptException">The file is damaged or not a SQLite database; it is left as it was.</exception>
+    /// <exception cref="SyncException">The file cannot be opened or written (type Storage; the message names the file).</exception>
     public async Task OpenAsync(CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -75,18 +84,35 @@ public sealed class SqliteOperationStore : IOperationStore
                 return;
             }
 
-            var writer = SqliteDatabase.OpenWriter(_connectionString);
+            SqliteConnection? writer = null;
             try
             {
+                writer = SqliteDatabase.OpenWriter(_connectionString);
+                ConfigureWriter?.Invoke(writer);
                 SqliteDatabase.Migrate(writer, _databasePath, "operations", Migrations);
                 using var command = writer.CreateCommand();
-                command.CommandText =
-                    "SELECT max(coalesce((SELECT max(sequence) FROM offline_operations), 0), coalesce((SELECT value FROM offline_operations_meta WHERE key = 'last_sequence'), 0));";
-                _lastSequence = (long)command.ExecuteScalar()!;
+                command.CommandText = "SELECT coalesce((SELECT max(sequence) FROM offline_operations), 0), coalesce((SELECT value FROM offline_operations_meta WHERE key = 'last_sequence'), 0);";
+                using (var reader = command.ExecuteReader())
+                {
+                    reader.Read();
+                    _persistedSequence = reader.GetInt64(1);
+                    _lastSequence = Math.Max(reader.GetInt64(0), _persistedSequence);
+                }
             }
-            catch
+            catch (Exception ex)
             {
-                writer.Dispose();
+                // Release the file at once (pooled handles too), so the app can move a damaged one aside.
+                if (writer is not null)
+                {
+                    SqliteConnection.ClearPool(writer);
+                    writer.Dispose();
+                }
+
+                if (ex is SqliteException sqlite)
+                {
+                    throw SqliteDatabase.Translate(sqlite, _databasePath);
+                }
+
                 throw;
             }
 
@@ -99,6 +125,8 @@ public sealed class SqliteOperationStore : IOperationStore
     }
 
     /// <inheritdoc/>
+    /// <exception cref="SyncException">SQLite failed (type Storage, e.g. the disk is full); nothing of the transaction is kept.</exception>
+    /// <exception cref="SqliteDatabaseCorruptException">The file turned out to be damaged; nothing of the transaction is kept.</exception>
     public async Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -106,12 +134,23 @@ public sealed class SqliteOperationStore : IOperationStore
         try
         {
             var writer = Writer();
-            SqliteDatabase.Execute(writer, "BEGIN IMMEDIATE;");
+            try
+            {
+                SqliteDatabase.Execute(writer, "BEGIN IMMEDIATE;");
+            }
+            catch (SqliteException ex)
+            {
+                throw SqliteDatabase.Translate(ex, _databasePath);
+            }
+
             var tx = new Transaction(this, _lastSequence);
             try
             {
                 var result = work(tx);
-                if (tx.LastSequence != _lastSequence)
+                // The highest sequence is implied by the rows until a delete might remove it; only then record it,
+                // so insert-only commits write no extra page.
+                var persist = tx.Deleted && tx.LastSequence > _persistedSequence;
+                if (persist)
                 {
                     Command("INSERT INTO offline_operations_meta (key, value) VALUES ('last_sequence', $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
                         ("$v", tx.LastSequence)).ExecuteNonQuery();
@@ -119,14 +158,30 @@ public sealed class SqliteOperationStore : IOperationStore
 
                 SqliteDatabase.Execute(writer, "COMMIT;");
                 _lastSequence = tx.LastSequence;
+                if (persist)
+                {
+                    _persistedSequence = tx.LastSequence;
+                }
                 return result;
             }
-            catch
+            catch (Exception ex)
             {
                 // After a failed COMMIT SQLite may already have rolled back; roll back only an open transaction.
-                if (SQLitePCL.raw.sqlite3_get_autocommit(writer.Handle) == 0)
+                try
                 {
-                    SqliteDatabase.Execute(writer, "ROLLBACK;");
+                    if (SQLitePCL.raw.sqlite3_get_autocommit(writer.Handle) == 0)
+                    {
+                        SqliteDatabase.Execute(writer, "ROLLBACK;");
+                    }
+                }
+                catch (SqliteException rollback)
+                {
+                    throw SqliteDatabase.Translate(rollback, _databasePath);
+                }
+
+                if (ex is SqliteException sqlite)
+                {
+                    throw SqliteDatabase.Translate(sqlite, _databasePath);
                 }
 
                 throw;
@@ -190,7 +245,7 @@ public sealed class SqliteOperationStore : IOperationStore
             while (reader.Read())
             {
                 counts.Add(new OperationCount(
-                    (OperationState)reader.GetInt32(0), (SyncPriority)reader.GetInt32(1), ResourceType.From(reader.GetString(2)), reader.GetInt32(3)));
+                    (OperationState)reader.GetInt32(0), (SyncPriority)reader.GetInt32(1), ResourceTypeOf(reader.GetString(2)), reader.GetInt32(3)));
             }
 
             return counts;
@@ -336,8 +391,15 @@ public sealed class SqliteOperationStore : IOperationStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await using var connection = SqliteDatabase.OpenReader(_connectionString);
-        return read(connection);
+        try
+        {
+            await using var connection = SqliteDatabase.OpenReader(_connectionString);
+            return read(connection);
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteDatabase.Translate(ex, _databasePath);
+        }
     }
 
     private static DateTimeOffset? OldestPendingCreatedAt(SqliteConnection connection) =>
@@ -384,7 +446,7 @@ public sealed class SqliteOperationStore : IOperationStore
     {
         Id = Guid.Parse(r.GetString(0)),
         Type = Enum.Parse<OperationType>(r.GetString(1), ignoreCase: true),
-        ResourceType = ResourceType.From(r.GetString(2)),
+        ResourceType = ResourceTypeOf(r.GetString(2)),
         ResourceId = r.IsDBNull(3) ? string.Empty : r.GetString(3),
         Data = JsonNode.Parse(r.GetString(4)),
         Priority = (SyncPriority)r.GetInt32(5),
@@ -407,13 +469,22 @@ public sealed class SqliteOperationStore : IOperationStore
 
     private static DateTimeOffset Timestamp(string text) => SqliteDatabase.FromText(text);
 
-    private static (string, object?)[] Row(OfflineOperation op) =>
+    // A handful of names repeat across millions of rows: validate each once.
+    private static ResourceType ResourceTypeOf(string name) => ResourceTypes.GetOrAdd(name, static n => ResourceType.From(n));
+
+    private static readonly string[] ColumnNames = Columns.Split(", ");
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ResourceType> ResourceTypes = new(StringComparer.Ordinal);
+
+    private static string Json(JsonNode? node) => node?.ToJsonString() ?? "null";
+
+    private static (string Name, object? Value)[] Row(OfflineOperation op, bool withJson = true) =>
     [
         ("$id", op.Id.ToString()),
         ("$type", op.Type.ToString()),
         ("$rt", op.ResourceType.Value),
         ("$rid", op.ResourceId),
-        ("$data", op.Data?.ToJsonString() ?? "null"),
+        ("$data", withJson ? Json(op.Data) : null),
         ("$priority", (int)op.Priority),
         ("$retry", op.RetryCount),
         ("$max", op.MaxRetries),
@@ -425,7 +496,7 @@ public sealed class SqliteOperationStore : IOperationStore
         ("$state", (int)op.State),
         ("$seq", op.Sequence),
         ("$basever", op.BaseVersion),
-        ("$basedata", op.BaseData?.ToJsonString()),
+        ("$basedata", withJson ? op.BaseData?.ToJsonString() : null),
         ("$deps", op.DependsOn.Count == 0 ? null : string.Join(',', op.DependsOn)),
         ("$client", SqliteDatabase.ToText(op.ClientTimestamp)),
         ("$sent", op.EverSent ? 1 : 0),
@@ -438,71 +509,120 @@ public sealed class SqliteOperationStore : IOperationStore
             $"INSERT INTO offline_operations ({Columns}) VALUES ($id, $type, $rt, $rid, $data, $priority, $retry, $max, $created, $scheduled, " +
             "$attempt, $error, $strategy, $state, $seq, $basever, $basedata, $deps, $client, $sent, $errtype);";
 
-        private const string UpdateSql =
-            "UPDATE offline_operations SET operation_type = $type, resource_type = $rt, resource_id = $rid, data = $data, priority = $priority, " +
-            "retry_count = $retry, max_retries = $max, created_at = $created, scheduled_at = $scheduled, last_attempt_at = $attempt, " +
-            "error_message = $error, conflict_resolution = $strategy, state = $state, sequence = $seq, base_version = $basever, " +
-            "base_data = $basedata, depends_on = $deps, client_timestamp = $client, ever_sent = $sent, error_type = $errtype WHERE id = $id;";
-
         private bool _inSavepoint;
+        private Exception? _failure;
 
         public long LastSequence { get; private set; } = lastSequence;
+
+        public bool Deleted { get; private set; }
 
         public long NextSequence() => ++LastSequence;
 
         public OfflineOperation? Get(Guid operationId) =>
-            ReadAll(store.Command($"SELECT {Columns} FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString()))).FirstOrDefault();
+            Query(store.Command($"SELECT {Columns} FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString()))).FirstOrDefault();
 
         public bool Exists(Guid operationId) =>
-            store.Command("SELECT 1 FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString())).ExecuteScalar() is not null;
+            Scalar(store.Command("SELECT 1 FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString()))) is not null;
 
         public OfflineOperation? GetLastOnResource(ResourceType resourceType, string resourceId) =>
-            ReadAll(store.Command(LastOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId))).FirstOrDefault();
+            Query(store.Command(LastOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId))).FirstOrDefault();
 
         public bool HasEarlierOnResource(ResourceType resourceType, string resourceId, long sequence) =>
-            store.Command(EarlierOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId), ("$seq", sequence)).ExecuteScalar() is not null;
+            Scalar(store.Command(EarlierOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId), ("$seq", sequence))) is not null;
 
         public bool HasDependents(Guid operationId) =>
-            store.Command(HasDependentsSql, ("$id", operationId.ToString())).ExecuteScalar() is not null;
+            Scalar(store.Command(HasDependentsSql, ("$id", operationId.ToString()))) is not null;
 
         public IReadOnlyList<OfflineOperation> GetPendingWindow(SyncPriority priority, long afterSequence, int limit) =>
-            ReadAll(store.Command(PendingWindowSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit)));
+            Query(store.Command(PendingWindowSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit)));
 
         public IReadOnlyList<OfflineOperation> GetByState(OperationState state, int limit) =>
-            ReadAll(store.Command(ByStateSql, ("$s", (int)state), ("$limit", limit), ("$offset", 0)));
+            Query(store.Command(ByStateSql, ("$s", (int)state), ("$limit", limit), ("$offset", 0)));
 
-        public DateTimeOffset? GetOldestPendingCreatedAt() => OldestPendingCreatedAt(store.Writer().CreateCommand, dispose: true);
+        public DateTimeOffset? GetOldestPendingCreatedAt()
+        {
+            try
+            {
+                return OldestPendingCreatedAt(store.Writer().CreateCommand, dispose: true);
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+        }
 
         public void Insert(OfflineOperation operation)
         {
             ArgumentNullException.ThrowIfNull(operation);
-            store.Command(InsertSql, Row(operation)).ExecuteNonQuery();
+            NonQuery(store.Command(InsertSql, Row(operation)));
             InsertDependencies(operation);
         }
 
-        public void Update(OfflineOperation operation)
+        public void Update(OfflineOperation previous, OfflineOperation updated)
         {
-            ArgumentNullException.ThrowIfNull(operation);
-            if (store.Command(UpdateSql, Row(operation)).ExecuteNonQuery() != 1)
+            ArgumentNullException.ThrowIfNull(previous);
+            ArgumentNullException.ThrowIfNull(updated);
+            if (previous.Id != updated.Id)
             {
-                throw new InvalidOperationException($"Operation {operation.Id} is not stored.");
+                throw new ArgumentException("An update keeps the operation id.", nameof(updated));
             }
 
-            store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", operation.Id.ToString())).ExecuteNonQuery();
-            InsertDependencies(operation);
+            // Write only the columns that changed, so a state change leaves untouched indexes alone.
+            var before = Row(previous, withJson: false);
+            var after = Row(updated, withJson: false);
+            var set = new List<(string Name, object? Value)>();
+            var sql = new System.Text.StringBuilder("UPDATE offline_operations SET ");
+            for (var i = 1; i < after.Length; i++)
+            {
+                var changed = after[i].Name switch
+                {
+                    "$data" => !JsonNode.DeepEquals(previous.Data, updated.Data),
+                    "$basedata" => !JsonNode.DeepEquals(previous.BaseData, updated.BaseData),
+                    _ => !Equals(before[i].Value, after[i].Value),
+                };
+                if (changed)
+                {
+                    sql.Append(set.Count == 0 ? "" : ", ").Append(ColumnNames[i]).Append(" = ").Append(after[i].Name);
+                    set.Add(after[i].Name switch
+                    {
+                        "$data" => ("$data", Json(updated.Data)),
+                        "$basedata" => ("$basedata", updated.BaseData?.ToJsonString()),
+                        _ => after[i],
+                    });
+                }
+            }
+
+            if (set.Count == 0)
+            {
+                return;
+            }
+
+            set.Add(("$id", updated.Id.ToString()));
+            if (NonQuery(store.Command(sql.Append(" WHERE id = $id;").ToString(), set.ToArray())) != 1)
+            {
+                throw new InvalidOperationException($"Operation {updated.Id} is not stored.");
+            }
+
+            if (!previous.DependsOn.SequenceEqual(updated.DependsOn))
+            {
+                NonQuery(store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", updated.Id.ToString())));
+                InsertDependencies(updated);
+            }
         }
 
         public bool Delete(Guid operationId)
         {
             var id = operationId.ToString();
-            store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", id)).ExecuteNonQuery();
-            return store.Command("DELETE FROM offline_operations WHERE id = $id;", ("$id", id)).ExecuteNonQuery() == 1;
+            Deleted = true;
+            NonQuery(store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", id)));
+            return NonQuery(store.Command("DELETE FROM offline_operations WHERE id = $id;", ("$id", id))) == 1;
         }
 
         public int DeleteAll()
         {
-            store.Command("DELETE FROM operation_dependencies;").ExecuteNonQuery();
-            return store.Command("DELETE FROM offline_operations;").ExecuteNonQuery();
+            Deleted = true;
+            NonQuery(store.Command("DELETE FROM operation_dependencies;"));
+            return NonQuery(store.Command("DELETE FROM offline_operations;"));
         }
 
         public void CreateSavepoint()
@@ -512,20 +632,29 @@ public sealed class SqliteOperationStore : IOperationStore
                 throw new InvalidOperationException("Savepoints do not nest.");
             }
 
-            store.Command("SAVEPOINT item;").ExecuteNonQuery();
+            NonQuery(store.Command("SAVEPOINT item;"));
             _inSavepoint = true;
         }
 
         public void ReleaseSavepoint()
         {
-            store.Command("RELEASE item;").ExecuteNonQuery();
+            NonQuery(store.Command("RELEASE item;"));
             _inSavepoint = false;
         }
 
         public void RollbackToSavepoint()
         {
-            store.Command("ROLLBACK TO item;").ExecuteNonQuery();
-            store.Command("RELEASE item;").ExecuteNonQuery();
+            if (SQLitePCL.raw.sqlite3_get_autocommit(store.Writer().Handle) != 0)
+            {
+                // SQLite rolled back the whole transaction itself (it may on SQLITE_FULL or an I/O error): nothing of it
+                // is kept, so the whole write fails, with the error that caused it rather than a missing savepoint.
+                _inSavepoint = false;
+                throw _failure ?? new SyncException(SyncError.Of(
+                    SyncErrorType.Storage, $"SQLite rolled back the transaction on '{store._databasePath}'; nothing of it was stored."));
+            }
+
+            NonQuery(store.Command("ROLLBACK TO item;"));
+            NonQuery(store.Command("RELEASE item;"));
             _inSavepoint = false;
         }
 
@@ -533,9 +662,46 @@ public sealed class SqliteOperationStore : IOperationStore
         {
             foreach (var dependency in operation.DependsOn)
             {
-                store.Command(
+                NonQuery(store.Command(
                     "INSERT OR IGNORE INTO operation_dependencies (operation_id, depends_on_id) VALUES ($id, $dep);",
-                    ("$id", operation.Id.ToString()), ("$dep", dependency.ToString())).ExecuteNonQuery();
+                    ("$id", operation.Id.ToString()), ("$dep", dependency.ToString())));
+            }
+        }
+
+        // The execution points: a SQLite failure (disk full, damaged file) leaves as a typed error naming the file.
+        private int NonQuery(SqliteCommand command)
+        {
+            try
+            {
+                return command.ExecuteNonQuery();
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+        }
+
+        private object? Scalar(SqliteCommand command)
+        {
+            try
+            {
+                return command.ExecuteScalar();
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+        }
+
+        private List<OfflineOperation> Query(SqliteCommand command)
+        {
+            try
+            {
+                return ReadAll(command);
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
             }
         }
     }

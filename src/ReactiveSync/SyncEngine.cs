@@ -3,11 +3,16 @@ using System.Reactive.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReactiveSync.Background;
 using ReactiveSync.Conflicts;
+using ReactiveSync.Downloads;
+using StorageQuotaExceeded = ReactiveSync.Events.StorageQuotaExceeded;
+using ReactiveSync.Pull;
 using ReactiveSync.Events;
 using ReactiveSync.Model;
 using ReactiveSync.Pipeline;
 using ReactiveSync.Queue;
+using ReactiveSync.Status;
 using ReactiveSync.Storage;
 using ReactiveSync.Transport;
 
@@ -31,6 +36,7 @@ public sealed class SyncEngine : IAsyncDisposable
 {
     private readonly SyncPipeline _pipeline;
     private readonly ILogger _logger;
+    private IDisposable? _quotaSubscription;
     private int _disposed;
 
     private SyncEngine(
@@ -57,6 +63,21 @@ public sealed class SyncEngine : IAsyncDisposable
     /// the conflicts parked for the user. Resolve them with <see cref="ResolveConflictAsync"/>.
     /// </summary>
     public ConflictResolutionManager ConflictResolver { get; }
+
+    /// <summary>The replica of server resources and its pull: what the server held when last pulled.</summary>
+    public ReplicaSynchronizer Replica { get; private init; } = null!;
+
+    /// <summary>
+    /// What the app shows: the replica with the pending local operations applied on top, so a pulled change never hides an
+    /// unsent edit. <c>Resources.Connect(resourceType)</c> is a live view; <c>GetAsync</c> reads one resource.
+    /// </summary>
+    public LocalResources Resources { get; private init; } = null!;
+
+    /// <summary>
+    /// The content download manager (seed: <c>downloadManager</c>): progress per resource, storage usage, cleanup, a view of
+    /// downloads. Null unless <see cref="SyncEngineOptions.ContentSource"/> and <see cref="SyncEngineOptions.ContentRoot"/> were given.
+    /// </summary>
+    public ContentDownloadManager? DownloadManager { get; private set; }
 
     /// <summary>The validated configuration the engine runs with.</summary>
     public SyncConfiguration Configuration { get; }
@@ -86,6 +107,39 @@ public sealed class SyncEngine : IAsyncDisposable
 
     /// <summary>The pipeline, for the engine's other components and tests.</summary>
     internal SyncPipeline Pipeline => _pipeline;
+
+    /// <summary>
+    /// The status monitor (seed: <c>statusMonitor</c>): <see cref="OfflineStatusMonitor.Status"/>,
+    /// <see cref="OfflineStatusMonitor.StatusMessage"/>, <see cref="OfflineStatusMonitor.GetStatusMessage"/> and
+    /// <see cref="OfflineStatusMonitor.GetSyncMetrics"/>, kept across restarts in <see cref="SyncEngineOptions.KeyValueStore"/>.
+    /// </summary>
+    public OfflineStatusMonitor StatusMonitor { get; private init; } = null!;
+
+    /// <summary>
+    /// The operations that need attention or are on their way (Failed, Conflict, InFlight) as an observable cache:
+    /// <c>ProblemOperations.Connect()</c>. Loaded from the store at start, then kept current from the queue's changes.
+    /// </summary>
+    public ProblemOperationsView ProblemOperations { get; private init; } = null!;
+
+    /// <summary>The conflicts parked for the user as an observable cache: <c>PendingConflicts.Connect()</c>.</summary>
+    public PendingConflictsView PendingConflicts { get; private init; } = null!;
+
+    /// <summary>
+    /// The background sync service (seed: <c>backgroundSync</c>: <c>UpdateConfiguration</c>, <c>ScheduleTaskAsync</c>), or null
+    /// when no <see cref="SyncEngineOptions.DeviceStateMonitor"/> was given. Its tasks run in this engine: Sync syncs now
+    /// (offline or paused it fails and backs off), Download takes a JSON array of resource ids in its data, Cleanup removes
+    /// failed downloads. While its <see cref="BackgroundSyncConfiguration.PeriodicSyncEnabled"/> is on, its periodic sync
+    /// (battery-, network- and background-aware) replaces the engine's own <see cref="SyncConfiguration.SyncInterval"/>
+    /// trigger, so the two never both sync on a timer; the other triggers (start-up, network back, queue changes, retries)
+    /// are unchanged, and the periodic sync is skipped while auto-sync is off.
+    /// </summary>
+    public BackgroundSyncService? BackgroundSync { get; private set; }
+
+    /// <summary>What a background Cleanup task runs (the download manager removes failed downloads); none: nothing to clean.</summary>
+    internal Func<CancellationToken, Task>? BackgroundCleanup { get; set; }
+
+    /// <summary>What a background Download task runs with its resource ids and priority; none: the task fails and backs off.</summary>
+    internal Func<IReadOnlyList<string>, SyncPriority, CancellationToken, Task>? BackgroundDownload { get; set; }
 
     /// <summary>
     /// Builds an engine: validates the configuration, opens the queue on the store (operations a crash left in flight
@@ -129,6 +183,7 @@ public sealed class SyncEngine : IAsyncDisposable
         }
 
         var configuration = options.Configuration.Validate();
+        var backgroundConfiguration = BackgroundConfigurationFor(options, configuration);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<SyncEngine>();
         var queue = await OperationQueue.OpenAsync(
@@ -137,7 +192,17 @@ public sealed class SyncEngine : IAsyncDisposable
         var keyValues = options.KeyValueStore ?? new InMemoryKeyValueStore(options.Scheduler);
         var conflictResolver = new ConflictResolutionManager(
             configuration, options.Scheduler, keyValues, loggerFactory.CreateLogger<ConflictResolutionManager>());
+        var replica = new ReplicaSynchronizer(
+            options.Transport,
+            options.ReplicaStore ?? new InMemoryReplicaStore(),
+            configuration,
+            options.Scheduler,
+            loggerFactory.CreateLogger<ReplicaSynchronizer>());
+        var hooks = new ReplicaDrainHooks(new ContentUploader(options.Transport), replica, configuration, options.Scheduler);
         SyncPipeline pipeline;
+        OfflineStatusMonitor? statusMonitor = null;
+        ProblemOperationsView? problemOperations = null;
+        PendingConflictsView? pendingConflicts = null;
         try
         {
             await ResendOrphanedConflictsAsync(queue, conflictResolver, logger, cancellationToken).ConfigureAwait(false);
@@ -151,17 +216,46 @@ public sealed class SyncEngine : IAsyncDisposable
                 options.ClientId,
                 options.RandomUnit ?? Random.Shared.NextDouble,
                 options.ConflictResolver ?? ResolveWith(conflictResolver, options.Transport),
-                logger);
+                logger,
+                hooks);
+            statusMonitor = await OfflineStatusMonitor.CreateAsync(
+                pipeline.Status, pipeline.Events, keyValues, loggerFactory.CreateLogger<OfflineStatusMonitor>(), cancellationToken)
+                .ConfigureAwait(false);
+            problemOperations = ProblemOperationsView.Start(queue, loggerFactory.CreateLogger<ProblemOperationsView>());
+            pendingConflicts = PendingConflictsView.Start(conflictResolver, loggerFactory.CreateLogger<PendingConflictsView>());
             pipeline.Start();
         }
         catch
         {
+            problemOperations?.Dispose();
+            pendingConflicts?.Dispose();
+            if (statusMonitor is not null)
+            {
+                await statusMonitor.DisposeAsync().ConfigureAwait(false);
+            }
+
             conflictResolver.Dispose();
             await queue.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
-        return new SyncEngine(queue, pipeline, conflictResolver, configuration, options.ClientId, logger);
+        // Little runs between the pipeline's start and the return, so a caller subscribing to Events at once sees the start-up sync.
+        var engine = new SyncEngine(queue, pipeline, conflictResolver, configuration, options.ClientId, logger)
+        {
+            StatusMonitor = statusMonitor,
+            ProblemOperations = problemOperations,
+            PendingConflicts = pendingConflicts,
+            Replica = replica,
+            Resources = new LocalResources(replica.Replica, queue, loggerFactory.CreateLogger<LocalResources>()),
+        };
+        await engine.StartDownloadsAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        if (options.DeviceStateMonitor is { } device)
+        {
+            await engine.StartBackgroundSyncAsync(device, options.Scheduler, backgroundConfiguration!, keyValues, loggerFactory, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        return engine;
     }
 
     /// <summary>
@@ -170,10 +264,35 @@ public sealed class SyncEngine : IAsyncDisposable
     /// sync at once, others after the debounce, if auto-sync is on.
     /// </summary>
     /// <exception cref="ArgumentException">The request is invalid; ParamName names the field. Nothing is stored.</exception>
-    public Task<OfflineOperation> QueueOperationAsync(OperationRequest request, CancellationToken cancellationToken = default)
+    /// <exception cref="SyncException">The store could not write (type <see cref="SyncErrorType.Storage"/>, e.g. the disk is full). Nothing of this request is stored; what was queued before stays.</exception>
+    public async Task<OfflineOperation> QueueOperationAsync(OperationRequest request, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ThrowIfDisposed();
-        return OperationQueue.QueueOperationAsync(request, cancellationToken);
+        return await OperationQueue.QueueOperationAsync(await WithBaseAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Downloads resources' content for offline use (seed: <c>downloadForOffline</c>), taking url and size from the replica;
+    /// completes once the downloads are recorded, not finished (watch <see cref="ContentDownloadManager.Progress"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The engine was built without a content source.</exception>
+    public Task<IReadOnlyList<DownloadRecord>> DownloadForOfflineAsync(
+        IEnumerable<string> resourceIds, SyncPriority priority = SyncPriority.Medium, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resourceIds);
+        ThrowIfDisposed();
+        return RequireDownloads().DownloadForOfflineAsync(resourceIds, priority, cancellationToken);
+    }
+
+    /// <summary>Removes downloaded content, files and rows (seed: <c>removeOfflineContent</c>); answers how many were removed.</summary>
+    /// <exception cref="InvalidOperationException">The engine was built without a content source.</exception>
+    public Task<int> RemoveOfflineContentAsync(IEnumerable<string> resourceIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resourceIds);
+        ThrowIfDisposed();
+        return RequireDownloads().RemoveOfflineContentAsync(resourceIds, cancellationToken);
     }
 
     /// <summary>Queues an operation built from its parts; see <see cref="QueueOperationAsync(OperationRequest, CancellationToken)"/>.</summary>
@@ -340,7 +459,15 @@ public sealed class SyncEngine : IAsyncDisposable
             return;
         }
 
+        BackgroundSync?.Dispose();
+        _quotaSubscription?.Dispose();
+        if (DownloadManager is not null)
+        {
+            await DownloadManager.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _pipeline.DisposeAsync().ConfigureAwait(false);
+        await DisposeStatusAsync().ConfigureAwait(false);
         ConflictResolver.Dispose();
         await OperationQueue.DisposeAsync().ConfigureAwait(false);
     }
@@ -470,6 +597,123 @@ public sealed class SyncEngine : IAsyncDisposable
         {
             _logger.LogError(ex, "A sync listener threw on {Event}; the engine goes on.", syncEvent.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// The background configuration the engine runs with: null without a device monitor; by default the library's, with the
+    /// foreground interval of <paramref name="configuration"/>. Validated here, before anything is opened.
+    /// </summary>
+    private static BackgroundSyncConfiguration? BackgroundConfigurationFor(SyncEngineOptions options, SyncConfiguration configuration)
+    {
+        if (options.DeviceStateMonitor is null)
+        {
+            return null;
+        }
+
+        if (options.BackgroundSyncConfiguration is { } given)
+        {
+            return given.Validate();
+        }
+
+        var defaults = BackgroundSyncConfiguration.Default;
+        return (defaults with
+        {
+            SyncInterval = configuration.SyncInterval,
+            BackgroundSyncInterval = configuration.SyncInterval > defaults.BackgroundSyncInterval ? configuration.SyncInterval : defaults.BackgroundSyncInterval,
+        }).Validate();
+    }
+
+    /// <summary>Builds and starts the background service over this engine; on failure disposes the engine.</summary>
+    /// <summary>Opens the download manager when the options give a content source and a content root.</summary>
+    private async Task StartDownloadsAsync(SyncEngineOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        if (options.ContentSource is not { } source || options.ContentRoot is not { } contentRoot)
+        {
+            return;
+        }
+
+        try
+        {
+            var downloads = await ContentDownloadManager.OpenAsync(
+                source,
+                options.DownloadStore ?? new InMemoryDownloadStore(),
+                contentRoot,
+                Configuration,
+                options.Scheduler,
+                options.NetworkMonitor,
+                Replica.Replica,
+                options.DeviceStateMonitor,
+                loggerFactory.CreateLogger<ContentDownloadManager>(),
+                cancellationToken).ConfigureAwait(false);
+            DownloadManager = downloads;
+            _quotaSubscription = downloads.QuotaExceeded.Subscribe(e => ReportStorageQuotaExceeded(e.Usage, e.Limit));
+            BackgroundCleanup = async ct => await downloads.CleanupFailedDownloadsAsync(ct).ConfigureAwait(false);
+            BackgroundDownload = async (ids, priority, ct) =>
+                await downloads.DownloadForOfflineAsync(ids, priority, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task StartBackgroundSyncAsync(
+        IDeviceStateMonitor device,
+        System.Reactive.Concurrency.IScheduler scheduler,
+        BackgroundSyncConfiguration configuration,
+        IKeyValueStore keyValues,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var work = new EngineBackgroundWork(this, loggerFactory.CreateLogger<EngineBackgroundWork>());
+            var service = new BackgroundSyncService(
+                device, keyValues, scheduler, work.RunAsync, configuration, loggerFactory.CreateLogger<BackgroundSyncService>());
+            BackgroundSync = service;
+            _pipeline.SuppressIntervalTrigger = () => service.Configuration.PeriodicSyncEnabled;
+            await service.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async ValueTask DisposeStatusAsync()
+    {
+        ProblemOperations?.Dispose();
+        PendingConflicts?.Dispose();
+        if (StatusMonitor is not null)
+        {
+            await StatusMonitor.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private ContentDownloadManager RequireDownloads() =>
+        DownloadManager ?? throw new InvalidOperationException(
+            "Downloads need SyncEngineOptions.ContentSource and SyncEngineOptions.ContentRoot when the engine is built.");
+
+    /// <summary>
+    /// An Update or Delete queued without a base version is made against what the replica holds, so the server can detect
+    /// a conflict and a merge has its base copy (the architecture's "taken from the replica when the operation is queued").
+    /// </summary>
+    private async Task<OperationRequest> WithBaseAsync(OperationRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Type is not (OperationType.Update or OperationType.Delete)
+            || request.BaseVersion is not null
+            || string.IsNullOrEmpty(request.ResourceId)
+            || !request.ResourceType.IsValid)
+        {
+            return request;
+        }
+
+        var known = await Resources.GetBaseAsync(request.ResourceType, request.ResourceId, cancellationToken).ConfigureAwait(false);
+        return known is null
+            ? request
+            : request with { BaseVersion = known.Version, BaseData = request.BaseData ?? known.Data };
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

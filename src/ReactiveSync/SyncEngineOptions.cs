@@ -1,7 +1,10 @@
 using System.Reactive.Concurrency;
 using Microsoft.Extensions.Logging;
+using ReactiveSync.Background;
 using ReactiveSync.Model;
 using ReactiveSync.Network;
+using ReactiveSync.Downloads;
+using ReactiveSync.Pull;
 using ReactiveSync.Queue;
 using ReactiveSync.Storage;
 using ReactiveSync.Transport;
@@ -37,6 +40,37 @@ public sealed class SyncEngineOptions
     /// checkpoints, metrics), e.g. a SQLite key-value store. Default: in memory, so parked conflicts do not survive a restart.
     /// </summary>
     public IKeyValueStore? KeyValueStore { get; init; }
+
+    /// <summary>
+    /// Optional: the device's battery, power and network state. When given, the engine runs a
+    /// <see cref="BackgroundSyncService"/> (<see cref="SyncEngine.BackgroundSync"/>) that judges its constraints against it.
+    /// </summary>
+    public IDeviceStateMonitor? DeviceStateMonitor { get; init; }
+
+    /// <summary>
+    /// Optional, with <see cref="DeviceStateMonitor"/>: how background work runs. Default: <see cref="Background.BackgroundSyncConfiguration.Default"/>
+    /// with <see cref="Background.BackgroundSyncConfiguration.SyncInterval"/> set to <see cref="SyncConfiguration.SyncInterval"/>; its
+    /// periodic sync is on and replaces the engine's own interval trigger. Validated when the engine is built.
+    /// </summary>
+    public BackgroundSyncConfiguration? BackgroundSyncConfiguration { get; init; }
+
+    /// <summary>
+    /// Optional: the local replica of server resources that pulls fill and the app reads through
+    /// <see cref="SyncEngine.Resources"/> (e.g. a SQLite replica store). Default: in memory.
+    /// </summary>
+    public IReplicaStore? ReplicaStore { get; init; }
+
+    /// <summary>
+    /// Optional, with <see cref="ContentRoot"/>: where offline content is downloaded from (e.g. the HTTP transport's content
+    /// source). Without both, <see cref="SyncEngine.DownloadManager"/> is null and downloads are not available.
+    /// </summary>
+    public IContentSource? ContentSource { get; init; }
+
+    /// <summary>Optional, with <see cref="ContentSource"/>: the folder that holds every downloaded file.</summary>
+    public string? ContentRoot { get; init; }
+
+    /// <summary>Optional: where download state is kept (e.g. a SQLite download store). Default: in memory.</summary>
+    public IDownloadStore? DownloadStore { get; init; }
 
     /// <summary>Optional: where the engine logs. Default: nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

@@ -10,8 +10,11 @@ namespace ReactiveSync.Pipeline;
 /// </summary>
 internal interface ISyncDrainHooks
 {
-    /// <summary>Runs before a batch is pushed (e.g. streams the files of Upload operations); a SyncException fails the batch.</summary>
-    ValueTask BeforePushAsync(IReadOnlyList<OfflineOperation> batch, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs before a batch is pushed (e.g. streams the files of Upload operations) and answers the operations to push, in
+    /// the same order; a SyncException fails the batch.
+    /// </summary>
+    ValueTask<IReadOnlyList<OfflineOperation>> BeforePushAsync(IReadOnlyList<OfflineOperation> batch, CancellationToken cancellationToken);
 
     /// <summary>Runs after the server applied an operation (or had applied it: duplicate).</summary>
     ValueTask OnAppliedAsync(OfflineOperation operation, PushResult result, CancellationToken cancellationToken);

@@ -9,7 +9,8 @@ internal sealed class NoDrainHooks : ISyncDrainHooks
 {
     public static NoDrainHooks Instance { get; } = new();
 
-    public ValueTask BeforePushAsync(IReadOnlyList<OfflineOperation> batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask<IReadOnlyList<OfflineOperation>> BeforePushAsync(IReadOnlyList<OfflineOperation> batch, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(batch);
 
     public ValueTask OnAppliedAsync(OfflineOperation operation, PushResult result, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 

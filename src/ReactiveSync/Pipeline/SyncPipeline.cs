@@ -118,6 +118,12 @@ internal sealed class SyncPipeline : IAsyncDisposable
     /// <summary>The status now.</summary>
     public OfflineStatus CurrentStatus => _status.Value;
 
+    /// <summary>
+    /// When set and answering true, interval ticks are dropped: the background service's periodic sync (battery- and
+    /// network-aware) replaces the engine's interval, so the two do not both sync on a timer.
+    /// </summary>
+    public Func<bool>? SuppressIntervalTrigger { get; set; }
+
     /// <summary>Subscribes to the network, the queue and the credentials, then asks for a start-up drain.</summary>
     public void Start()
     {
@@ -356,7 +362,7 @@ internal sealed class SyncPipeline : IAsyncDisposable
         var interval = _online
             .DistinctUntilChanged()
             .Select(online => online
-                ? Observable.Interval(_configuration.SyncInterval, _scheduler).Select(static _ => SyncTrigger.Interval)
+                ? Observable.Interval(_configuration.SyncInterval, _scheduler).Where(_ => SuppressIntervalTrigger?.Invoke() != true).Select(static _ => SyncTrigger.Interval)
                 : Observable.Empty<SyncTrigger>())
             .Switch();
 

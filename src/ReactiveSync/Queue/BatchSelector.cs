@@ -81,7 +81,8 @@ internal sealed class BatchSelector
     /// <summary>Eligible operations of one priority, lazily: due, first on their resource, dependencies gone.</summary>
     private IEnumerable<OfflineOperation> Candidates(IOperationStoreTransaction tx, SyncPriority priority, DateTimeOffset now, int maxCount)
     {
-        var window = Math.Clamp(maxCount * 2, 32, 512);
+        // Start small and grow: a priority's share of a batch is often a fraction of it, and each row read is parsed.
+        var window = Math.Clamp(maxCount / 4, 8, 64);
         var scanned = 0;
         var after = 0L;
         var exhausted = false;
@@ -89,6 +90,7 @@ internal sealed class BatchSelector
         {
             var rows = tx.GetPendingWindow(priority, after, Math.Min(window, HeadScanLimit - scanned));
             exhausted = rows.Count == 0;
+            window = Math.Min(window * 2, 512);
             foreach (var op in rows)
             {
                 scanned++;
@@ -111,6 +113,7 @@ internal sealed class BatchSelector
         while (deepScanned < DeepScanLimit)
         {
             var rows = tx.GetPendingWindow(priority, cursor, Math.Min(window, DeepScanLimit - deepScanned));
+            window = Math.Min(window * 2, 512);
             if (rows.Count == 0)
             {
                 cursor = 0;

@@ -38,8 +38,11 @@ public interface IOperationStoreTransaction
     /// <summary>Stores a new operation (its id must be new).</summary>
     void Insert(OfflineOperation operation);
 
-    /// <summary>Replaces the stored operation with the same id.</summary>
-    void Update(OfflineOperation operation);
+    /// <summary>
+    /// Replaces the stored operation <paramref name="previous"/> (as read in this transaction) with
+    /// <paramref name="updated"/>, which has the same id; a store may write only the fields that differ.
+    /// </summary>
+    void Update(OfflineOperation previous, OfflineOperation updated);
 
     /// <summary>Deletes an operation; answers whether it was stored.</summary>
     bool Delete(Guid operationId);

@@ -235,10 +235,12 @@ public sealed class InMemoryOperationStore : IOperationStore
             _undo.Add(() => store.Remove(copy));
         }
 
-        public void Update(OfflineOperation operation)
+        public void Update(OfflineOperation previous, OfflineOperation updated)
         {
-            ArgumentNullException.ThrowIfNull(operation);
-            if (!store._byId.TryGetValue(operation.Id, out var old))
+            ArgumentNullException.ThrowIfNull(previous);
+            ArgumentNullException.ThrowIfNull(updated);
+            var operation = updated;
+            if (previous.Id != updated.Id || !store._byId.TryGetValue(operation.Id, out var old))
             {
                 throw new InvalidOperationException($"Operation {operation.Id} is not stored.");
             }

@@ -40,6 +40,8 @@ public sealed class OperationQueue : IAsyncDisposable
     private readonly Subject<OperationChange> _changes = new();
     private Task _writer = Task.CompletedTask;
     private int _disposed;
+    private long _commits;
+    private long _committedItems;
 
     private OperationQueue(IOperationStore store, SyncConfiguration configuration, IScheduler scheduler, ILogger logger)
     {
@@ -52,6 +54,9 @@ public sealed class OperationQueue : IAsyncDisposable
         Queued = _queued.AsObservable();
         Changes = _changes.AsObservable();
     }
+
+    /// <summary>Transactions committed (or attempted) by the writer, and the work items in them: their ratio is the average group size.</summary>
+    internal (long Commits, long Items) GroupCommitCounts => (Interlocked.Read(ref _commits), Interlocked.Read(ref _committedItems));
 
     /// <summary>The current stats on subscribe, then after every commit that changed them. Never errors; completes on dispose.</summary>
     public IObservable<QueueStats> Stats { get; }
@@ -90,7 +95,7 @@ public sealed class OperationQueue : IAsyncDisposable
                     var inFlight = tx.GetByState(OperationState.InFlight, RecoveryPage);
                     foreach (var op in inFlight)
                     {
-                        tx.Update(op with { State = OperationState.Pending });
+                        tx.Update(op, op with { State = OperationState.Pending });
                     }
 
                     return inFlight.Count;
@@ -121,6 +126,7 @@ public sealed class OperationQueue : IAsyncDisposable
     /// a Create, it is the request as it would have been stored (nothing is stored; use <see cref="QueueAsync"/> to tell).
     /// </summary>
     /// <exception cref="ArgumentException">The request is invalid; ParamName names the field. Nothing is stored.</exception>
+    /// <exception cref="SyncException">The store could not write (type <see cref="SyncErrorType.Storage"/>, e.g. the disk is full). Nothing of this request is stored; what was queued before stays.</exception>
     public async Task<OfflineOperation> QueueOperationAsync(OperationRequest request, CancellationToken cancellationToken = default) =>
         (await QueueAsync(request, cancellationToken).ConfigureAwait(false)).Operation;
 
@@ -391,7 +397,7 @@ public sealed class OperationQueue : IAsyncDisposable
                 {
                     try
                     {
-                        results[i] = Store(scope, operations[i], aliases);
+                        results[i] = Store(scope, operations[i], aliases, requests[i].Id is null, requests[i].ResourceId is null);
                     }
                     catch (ArgumentException ex) when (!single)
                     {
@@ -401,14 +407,16 @@ public sealed class OperationQueue : IAsyncDisposable
 
                 return (IReadOnlyList<QueueResult>)results;
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            needsSavepoint: !single).ConfigureAwait(false);
     }
 
-    /// <summary>Checks what needs the store (unique id, dependencies present), then inserts or coalesces.</summary>
-    private QueueResult Store(WriteScope scope, OfflineOperation op, Dictionary<Guid, Guid?> aliases)
+    /// <summary>Checks what needs the store (unique id, dependencies present), then inserts or coalesces; rejects only before writing.</summary>
+    private QueueResult Store(WriteScope scope, OfflineOperation op, Dictionary<Guid, Guid?> aliases, bool madeId, bool madeResourceId)
     {
         var tx = scope.Transaction;
-        if (tx.Exists(op.Id) || aliases.ContainsKey(op.Id))
+        // Ids made here are fresh version 7 Guids: no need to look them up.
+        if (!madeId && (tx.Exists(op.Id) || aliases.ContainsKey(op.Id)))
         {
             throw OperationValidator.Reject(nameof(OperationRequest.Id), $"Operation {op.Id} is already queued.");
         }
@@ -435,7 +443,7 @@ public sealed class OperationQueue : IAsyncDisposable
         }
 
         op = op with { DependsOn = dependencies };
-        var last = tx.GetLastOnResource(op.ResourceType, op.ResourceId);
+        var last = madeResourceId ? null : tx.GetLastOnResource(op.ResourceType, op.ResourceId);
         if (last is not null
             && CoalescingRules.TryFold(last, op, last.Type == OperationType.Create && op.Type == OperationType.Delete && tx.HasDependents(last.Id), _configuration, out var survivor))
         {
@@ -477,10 +485,14 @@ public sealed class OperationQueue : IAsyncDisposable
             },
             cancellationToken);
 
-    private Task<T> EnqueueAsync<T>(Func<WriteScope, T> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands work to the writer. The work must throw <see cref="ArgumentException"/> only before its first write,
+    /// unless <paramref name="needsSavepoint"/>; any other exception fails the whole group commit.
+    /// </summary>
+    private Task<T> EnqueueAsync<T>(Func<WriteScope, T> work, CancellationToken cancellationToken, bool needsSavepoint = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new WorkItem<T>(work, cancellationToken);
+        var item = new WorkItem<T>(work, cancellationToken) { NeedsSavepoint = needsSavepoint };
         if (Volatile.Read(ref _disposed) != 0 || !_channel.Writer.TryWrite(item))
         {
             throw new ObjectDisposedException(nameof(OperationQueue));
@@ -509,6 +521,8 @@ public sealed class OperationQueue : IAsyncDisposable
 
             if (group.Count > 0)
             {
+                Interlocked.Increment(ref _commits);
+                Interlocked.Add(ref _committedItems, group.Count);
                 await CommitGroupAsync(group).ConfigureAwait(false);
             }
         }
@@ -525,16 +539,28 @@ public sealed class OperationQueue : IAsyncDisposable
                     foreach (var item in group)
                     {
                         item.Scope = new WriteScope(tx);
-                        tx.CreateSavepoint();
+                        if (item.NeedsSavepoint)
+                        {
+                            tx.CreateSavepoint();
+                        }
+
                         try
                         {
                             item.Run();
-                            tx.ReleaseSavepoint();
+                            if (item.NeedsSavepoint)
+                            {
+                                tx.ReleaseSavepoint();
+                            }
                         }
-                        catch (Exception ex) when (ex is not OutOfMemoryException)
+                        catch (ArgumentException ex)
                         {
-                            // Only this item's writes are undone; the rest of the group still commits.
-                            tx.RollbackToSavepoint();
+                            // A rejected request fails alone: its writes (only a bulk call has any before it rejects)
+                            // are undone and the rest of the group still commits. Any other failure fails the group.
+                            if (item.NeedsSavepoint)
+                            {
+                                tx.RollbackToSavepoint();
+                            }
+
                             item.Scope.Reset();
                             item.Error = ex;
                         }
@@ -549,7 +575,7 @@ public sealed class OperationQueue : IAsyncDisposable
             _logger.LogError(ex, "A commit of {Count} queue writes failed; none of them was stored.", group.Count);
             foreach (var item in group)
             {
-                item.Fail(item.Error ?? ex);
+                item.Fail(ex);
             }
 
             return;
@@ -621,6 +647,9 @@ public sealed class OperationQueue : IAsyncDisposable
         public WriteScope? Scope { get; set; }
 
         public Exception? Error { get; set; }
+
+        /// <summary>Whether the item may reject its input after writing (a bulk call), so it runs inside a savepoint.</summary>
+        public bool NeedsSavepoint { get; init; }
 
         public abstract bool TryCancel();
 

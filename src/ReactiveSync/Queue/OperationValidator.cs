@@ -54,7 +54,7 @@ internal static class OperationValidator
         var resourceId = request.ResourceId;
         if (resourceId is null && request.Type == OperationType.Create)
         {
-            resourceId = Guid.CreateVersion7(now).ToString();
+            resourceId = Version7Guid.Create(now).ToString();
         }
 
         if (string.IsNullOrWhiteSpace(resourceId))
@@ -65,6 +65,13 @@ internal static class OperationValidator
         if (resourceId.Length > MaxResourceIdLength)
         {
             throw Reject(nameof(OperationRequest.ResourceId), $"A resource id may have at most {MaxResourceIdLength} characters; got {resourceId.Length}.");
+        }
+
+        if (UntransportableCharacter(resourceId) is { } position)
+        {
+            throw Reject(
+                nameof(OperationRequest.ResourceId),
+                $"A resource id must not contain NUL or an unpaired surrogate (found at index {position}): it could not be stored and sent faithfully.");
         }
 
         if (request.Type is OperationType.Create or OperationType.Update && request.Data is null)
@@ -86,7 +93,7 @@ internal static class OperationValidator
             throw Reject(nameof(OperationRequest.DependsOn), "DependsOn must not be null; use an empty list.");
         }
 
-        var id = request.Id ?? Guid.CreateVersion7(now);
+        var id = request.Id ?? Version7Guid.Create(now);
         var dependsOn = request.DependsOn.Distinct().ToArray();
         if (dependsOn.Contains(id))
         {
@@ -138,4 +145,33 @@ internal static class OperationValidator
     }
 
     public static ArgumentException Reject(string field, string message) => new(message, field);
+
+    /// <summary>
+    /// The index of the first character that cannot survive the trip (NUL: SQLite text and C strings end there; an
+    /// unpaired surrogate: UTF-8, hence SQLite and JSON, replace it with U+FFFD), or null.
+    /// </summary>
+    private static int? UntransportableCharacter(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '\0')
+            {
+                return i;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
 }

@@ -21,7 +21,7 @@ internal sealed class WriteScope(IOperationStoreTransaction transaction)
 
     public void Update(OfflineOperation previous, OfflineOperation op)
     {
-        Transaction.Update(op);
+        Transaction.Update(previous, op);
         Changes.Add((new OperationChange(OperationChangeKind.Updated, op), previous));
     }
 

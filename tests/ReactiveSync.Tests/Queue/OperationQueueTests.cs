@@ -719,6 +719,19 @@ public abstract class OperationQueueTests
         Assert.That(next.Sequence, Is.GreaterThan(ops.Max(o => o.Sequence)));
     }
 
+    [Test]
+    public async Task CompleteAsync_NewestOperationThenRestart_SequencesNeverGoBack()
+    {
+        var queue = await OpenAsync();
+        await queue.QueueOperationAsync(Create("a"));
+        var newest = await queue.QueueOperationAsync(Create("b"));
+        await queue.CompleteAsync([newest.Id]);
+
+        queue = await RestartAsync(queue);
+        var next = await queue.QueueOperationAsync(Create("c"));
+        Assert.That(next.Sequence, Is.GreaterThan(newest.Sequence));
+    }
+
     // ---- observables -------------------------------------------------------------------------
 
     [Test]

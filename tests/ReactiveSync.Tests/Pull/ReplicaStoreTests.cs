@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using ReactiveSync.Model;
+using ReactiveSync.Pull;
+using static ReactiveSync.Tests.Pull.ReplicaSynchronizerTests;
+
+namespace ReactiveSync.Tests.Pull;
+
+/// <summary>The replica contract, run on every store.</summary>
+public abstract class ReplicaStoreTests
+{
+    protected abstract IReplicaStore CreateStore();
+
+    protected abstract Task DisposeStoreAsync(IReplicaStore store);
+
+    private IReplicaStore _store = null!;
+
+    [SetUp]
+    public void SetUpStore() => _store = CreateStore();
+
+    [TearDown]
+    public Task TearDownStore() => DisposeStoreAsync(_store);
+
+    [Test]
+    public async Task ApplyPageAsync_Rows_StoresRowsAndCheckpointTogether()
+    {
+        var written = await _store.ApplyPageAsync([Row("a", 1, new JsonObject { ["x"] = 1 }), Row("b", 2, null)], 42);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(written, Is.EqualTo(2));
+            Assert.That(await _store.GetCheckpointAsync(), Is.EqualTo(42));
+            Assert.That((await _store.GetAsync(ResourceType.Post, "a"))!.Data!.ToJsonString(), Is.EqualTo("""{"x":1}"""));
+        });
+    }
+
+    [Test]
+    public async Task GetCheckpointAsync_NeverPulled_IsNull() =>
+        Assert.That(await _store.GetCheckpointAsync(), Is.Null);
+
+    [Test]
+    public async Task PutAsync_OlderVersion_IsIgnoredAndEqualReplaces()
+    {
+        await _store.PutAsync(Row("a", 5, new JsonObject { ["v"] = "five" }));
+
+        var older = await _store.PutAsync(Row("a", 4, new JsonObject { ["v"] = "four" }));
+        var equal = await _store.PutAsync(Row("a", 5, new JsonObject { ["v"] = "server" }));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(older, Is.False);
+            Assert.That(equal, Is.True);
+            Assert.That((await _store.GetAsync(ResourceType.Post, "a"))!.Data!["v"]!.GetValue<string>(), Is.EqualTo("server"));
+        });
+    }
+
+    [Test]
+    public async Task GetPageAsync_KeysetPaging_ReturnsEveryRowOfTheTypeOnceInIdOrder()
+    {
+        var rows = Enumerable.Range(0, 25).Select(i => Row($"id{i:D2}", 1, new JsonObject())).ToList();
+        await _store.ApplyPageAsync([.. rows, Row("other", 1, null, ResourceType.Comment)], 1);
+
+        var seen = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var page = await _store.GetPageAsync(ResourceType.Post, after, 10);
+            seen.AddRange(page.Select(r => r.ResourceId));
+            if (page.Count < 10)
+            {
+                break;
+            }
+
+            after = page[^1].ResourceId;
+        }
+
+        Assert.That(seen, Is.EqualTo(rows.Select(r => r.ResourceId)));
+    }
+
+    [Test]
+    public async Task FindContentAsync_ResourceWithContent_FoundByIdAlone()
+    {
+        await _store.PutAsync(Row("m1", 1, new JsonObject()) with { ResourceType = ResourceType.MediaAttachment, ContentUrl = "/sync/content/m1", ContentSize = 123 });
+        await _store.PutAsync(Row("m2", 1, new JsonObject()));
+
+        var found = await _store.FindContentAsync("m1");
+        var none = await _store.FindContentAsync("m2");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(found!.ContentSize, Is.EqualTo(123));
+            Assert.That(found.ResourceType, Is.EqualTo(ResourceType.MediaAttachment));
+            Assert.That(none, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task Changed_AfterCommit_EmitsTheWrittenKeysOnly()
+    {
+        await _store.PutAsync(Row("a", 5, new JsonObject()));
+        var emitted = new List<IReadOnlyList<ReplicaKey>>();
+        using var subscription = _store.Changed.Subscribe(emitted.Add);
+
+        await _store.ApplyPageAsync([Row("a", 4, new JsonObject()), Row("b", 1, new JsonObject())], 9);
+
+        Assert.That(emitted.Single(), Is.EqualTo(new[] { new ReplicaKey(ResourceType.Post, "b") }));
+    }
+
+    [Test]
+    public async Task ApplyPageAsync_InvalidRow_ThrowsNamingField()
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => _store.ApplyPageAsync([Row("a", -1, null)], 1));
+
+        Assert.That(ex!.Message, Does.Contain("Version"));
+    }
+}
+
+public sealed class InMemoryReplicaStoreTests : ReplicaStoreTests
+{
+    protected override IReplicaStore CreateStore() => new InMemoryReplicaStore();
+
+    protected override Task DisposeStoreAsync(IReplicaStore store)
+    {
+        ((InMemoryReplicaStore)store).Dispose();
+        return Task.CompletedTask;
+    }
+}
