@@ -143,7 +143,8 @@ public sealed class SyncEngine : IAsyncDisposable
 
     /// <summary>
     /// Builds an engine: validates the configuration, opens the queue on the store (operations a crash left in flight
-    /// become pending again), subscribes to the network, and, if online and auto-sync is on, syncs what is pending.
+    /// become pending again, and so do operations parked in a conflict the key-value store no longer holds, so their
+    /// conflict is detected again), subscribes to the network, and, if online and auto-sync is on, syncs what is pending.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or one of its required ports is null.</exception>
     /// <exception cref="ArgumentException">The client id is empty or blank.</exception>
@@ -204,6 +205,7 @@ public sealed class SyncEngine : IAsyncDisposable
         PendingConflictsView? pendingConflicts = null;
         try
         {
+            await ResendOrphanedConflictsAsync(queue, conflictResolver, logger, cancellationToken).ConfigureAwait(false);
             pipeline = new SyncPipeline(
                 queue,
                 options.Transport,
@@ -476,6 +478,58 @@ public sealed class SyncEngine : IAsyncDisposable
 
     /// <summary>Completes when no sync runs and none is asked for (tests: await between virtual-time steps).</summary>
     internal Task WhenIdleAsync() => _pipeline.WhenIdleAsync();
+
+    /// <summary>
+    /// Makes pending again every operation parked in the Conflict state whose conflict is no longer kept (a key-value store
+    /// in memory forgets parked conflicts on restart; a crash can fall between forgetting a resolved conflict and re-queueing
+    /// its operation). Left parked, such an operation would never be sent nor offered to the user; sent again, its conflict
+    /// is detected again and settled by its strategy, so the app is asked again.
+    /// </summary>
+    private static async Task ResendOrphanedConflictsAsync(
+        OperationQueue queue, ConflictResolutionManager conflicts, ILogger logger, CancellationToken cancellationToken)
+    {
+        const int PageSize = 500;
+        HashSet<Guid> known;
+        try
+        {
+            known = (await conflicts.GetPendingConflictsAsync(cancellationToken).ConfigureAwait(false))
+                .Select(static c => c.OperationId)
+                .ToHashSet();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Which conflicts are kept is unknown: leave every parked operation as it is rather than ask twice.
+            logger.LogError(ex, "The parked conflicts could not be read; parked operations are left as they are.");
+            return;
+        }
+
+        var orphans = new List<OfflineOperation>();
+        for (var offset = 0; ; offset += PageSize)
+        {
+            var page = await queue.GetOperationsAsync(OperationState.Conflict, offset, PageSize, cancellationToken).ConfigureAwait(false);
+            orphans.AddRange(page.Where(op => !known.Contains(op.Id)));
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+        }
+
+        foreach (var op in orphans)
+        {
+            logger.LogWarning(
+                "Operation {OperationId} on {ResourceType}/{ResourceId} was parked in a conflict that is no longer kept; sending it again.",
+                op.Id, op.ResourceType, op.ResourceId);
+            try
+            {
+                await queue.RequeueAsync(op.Id, op.Data, op.BaseVersion, op.Type, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                // E.g. data over a lowered size limit: it stays parked, visible in the queue, for the app to remove.
+                logger.LogError(ex, "Operation {OperationId} cannot be sent again; it stays parked.", op.Id);
+            }
+        }
+    }
 
     /// <summary>
     /// Adapts the conflict resolution manager to the drain. It counts the conflicts of each operation since it was last

@@ -18,7 +18,8 @@ namespace ReactiveSync.Benchmarks.Push;
 /// HTTP request per operation (a push of one), 8 in parallel, with a plain HttpClient (how a per-item sync client
 /// pushes). Goal: batch size 100 at least 10x the naive client's operations per second.
 /// Options: <c>--operations N</c> per figure (default 20,000), <c>--parallel P</c> for the naive client (default 8),
-/// <c>--dir PATH</c> for the databases (default a fresh temp folder, deleted afterwards).
+/// <c>--dir PATH</c> for the databases (default a fresh temp folder, deleted afterwards), <c>--only engine</c> to run
+/// just the engine at batch size 100 (for a profiler; writes no artifact).
 /// </summary>
 internal sealed class PushScenario : IScenario
 {
@@ -44,6 +45,11 @@ internal sealed class PushScenario : IScenario
 
             var batch100 = await EngineDrainAsync(server, directory, "engine-100", operations, 100);
             Report("engine, SQLite queue + HTTP, batch size 100", batch100);
+            if (OptionText(args, "--only") == "engine")
+            {
+                return 0;
+            }
+
             var batch10 = await EngineDrainAsync(server, directory, "engine-10", operations, SyncConfiguration.Default.BatchSize);
             Report($"engine, SQLite queue + HTTP, batch size {SyncConfiguration.Default.BatchSize} (default)", batch10);
             var naive = await NaiveAsync(server, "naive", operations, parallel);
@@ -54,10 +60,12 @@ internal sealed class PushScenario : IScenario
                 ["batch100_vs_naive"] = batch100.OpsPerSecond / naive.OpsPerSecond,
                 ["batch10_vs_naive"] = batch10.OpsPerSecond / naive.OpsPerSecond,
                 ["batch100_vs_batch10"] = batch100.OpsPerSecond / batch10.OpsPerSecond,
+                ["batch100_vs_naive_per_cpu_second"] = batch100.OpsPerCpuSecond / naive.OpsPerCpuSecond,
+                ["batch10_vs_naive_per_cpu_second"] = batch10.OpsPerCpuSecond / naive.OpsPerCpuSecond,
             };
             foreach (var (name, value) in ratios)
             {
-                Console.WriteLine($"  {name,-22} {value,8:N1}x");
+                Console.WriteLine($"  {name,-34} {value,8:N1}x");
             }
 
             var met = ratios["batch100_vs_naive"] >= Goal;
@@ -108,9 +116,11 @@ internal sealed class PushScenario : IScenario
 
         queueing.Stop();
         var pushesBefore = server.Metrics.PushRequests;
+        var cpu = CpuTime();
         var clock = Stopwatch.StartNew();
         var result = await engine.SyncNowAsync();
         clock.Stop();
+        cpu = CpuTime() - cpu;
         var recorded = await server.Store.CountRecordedOperationsAsync(clientId);
         var left = (await engine.OperationQueue.GetQueueStatsAsync()).Total;
         if (!result.Success || result.ProcessedOperations != count || recorded != count || left != 0)
@@ -119,7 +129,7 @@ internal sealed class PushScenario : IScenario
                 $"{clientId}: the drain did not push everything once (success {result.Success}, processed {result.ProcessedOperations}, server recorded {recorded}, left {left}, errors: {string.Join("; ", result.Errors.Select(e => e.Message))})");
         }
 
-        return new Figure(count, clock.Elapsed, server.Metrics.PushRequests - pushesBefore, queueing.Elapsed);
+        return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, queueing.Elapsed);
     }
 
     /// <summary>Pushes <paramref name="count"/> creates one per request, <paramref name="parallel"/> requests at a time.</summary>
@@ -129,6 +139,7 @@ internal sealed class PushScenario : IScenario
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench");
         var next = -1;
         var pushesBefore = server.Metrics.PushRequests;
+        var cpu = CpuTime();
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, parallel).Select(_ => Task.Run(async () =>
         {
@@ -161,13 +172,21 @@ internal sealed class PushScenario : IScenario
         })).ToList();
         await Task.WhenAll(workers);
         clock.Stop();
+        cpu = CpuTime() - cpu;
         var recorded = await server.Store.CountRecordedOperationsAsync(clientId);
         if (recorded != count)
         {
             throw new InvalidOperationException($"{clientId}: the server recorded {recorded} of {count} operations");
         }
 
-        return new Figure(count, clock.Elapsed, server.Metrics.PushRequests - pushesBefore, null);
+        return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, null);
+    }
+
+    /// <summary>CPU time of this process (client and server both run in it), so a figure can be read apart from a busy machine.</summary>
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 
     private static JsonObject Payload(int n) => new() { ["title"] = "offline post", ["body"] = "written on a train", ["n"] = n };
@@ -176,7 +195,8 @@ internal sealed class PushScenario : IScenario
     {
         var queued = figure.QueueTime is { } q ? $"; queueing them took {q.TotalMilliseconds:N0} ms" : string.Empty;
         Console.WriteLine(
-            $"  {what}: {figure.Operations:N0} ops in {figure.Elapsed.TotalMilliseconds:N0} ms = {figure.OpsPerSecond:N0} ops/s ({figure.Requests:N0} push requests){queued}");
+            $"  {what}: {figure.Operations:N0} ops in {figure.Elapsed.TotalMilliseconds:N0} ms = {figure.OpsPerSecond:N0} ops/s; " +
+            $"{figure.Cpu.TotalMilliseconds:N0} ms CPU = {figure.OpsPerCpuSecond:N0} ops per CPU-second ({figure.Requests:N0} push requests){queued}");
     }
 
     private static string WriteArtifact(
@@ -199,6 +219,8 @@ internal sealed class PushScenario : IScenario
             operations = f.Operations,
             seconds = f.Elapsed.TotalSeconds,
             opsPerSecond = f.OpsPerSecond,
+            cpuSeconds = f.Cpu.TotalSeconds,
+            opsPerCpuSecond = f.OpsPerCpuSecond,
             pushRequests = f.Requests,
             queueSeconds = f.QueueTime?.TotalSeconds,
         };
@@ -231,8 +253,10 @@ internal sealed class PushScenario : IScenario
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
-    private sealed record Figure(int Operations, TimeSpan Elapsed, long Requests, TimeSpan? QueueTime)
+    private sealed record Figure(int Operations, TimeSpan Elapsed, TimeSpan Cpu, long Requests, TimeSpan? QueueTime)
     {
         public double OpsPerSecond => Operations / Elapsed.TotalSeconds;
+
+        public double OpsPerCpuSecond => Operations / Math.Max(Cpu.TotalSeconds, 1e-6);
     }
 }

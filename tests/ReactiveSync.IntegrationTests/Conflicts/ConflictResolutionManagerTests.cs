@@ -1,8 +1,11 @@
 using System.Collections.Frozen;
 using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using ReactiveSync.Conflicts;
+using ReactiveSync.Events;
 using ReactiveSync.IntegrationTests.Support;
 using ReactiveSync.IntegrationTests.Sync;
 using ReactiveSync.Model;
@@ -241,6 +244,51 @@ public sealed class ConflictResolutionManagerTests
         await AssertQueueEmptyAsync(reopened);
     }
 
+    [Test]
+    public async Task CreateAsync_PromptUserConflictParkedWithInMemoryConflictStore_OperationParkedAgainAfterRestart()
+    {
+        // The default key-value store is in memory: the parked conflict is gone after a restart, the operation is not.
+        var configuration = Configuration(ConflictResolutionStrategy.PromptUser);
+        Guid operationId;
+        await using (var a = await DeviceAsync("device-a", configuration))
+        await using (var b = await DeviceAsync("device-b", configuration))
+        {
+            operationId = (await QueueEditAsync(b.Device, PatchB)).Id;
+            await QueueEditAsync(a.Device, PatchA);
+            a.Network.SetOnline(true);
+            await a.Device.WaitUntilDrainedAsync(Timeout);
+            b.Network.SetOnline(true);
+            await b.Device.WaitForStatusAsync(s => s.Conflicts == 1 && s.PendingOperations == 0 && !s.IsSyncing, Timeout, "parked conflict");
+        }
+
+        var network = new InMemoryNetworkMonitor(online: true);
+        await using var reopened = await SyncTestClient.StartAsync(
+            _server.BaseAddress, Path.Combine(_directory, "device-b"), "device-b", configuration, network);
+
+        // Without a conflict to resolve, the operation would wait in the Conflict state for ever: it must be asked about again.
+        var pending = await reopened.Engine.ConflictResolver.PendingConflicts
+            .FirstAsync(list => list.Count == 1)
+            .Timeout(Timeout)
+            .ToTask();
+        Assert.Multiple(() =>
+        {
+            Assert.That(pending[0].OperationId, Is.EqualTo(operationId));
+            Assert.That(pending[0].ServerVersion, Is.EqualTo(2));
+            Assert.That(JsonNode.DeepEquals(pending[0].ClientData, PatchB), Is.True);
+        });
+
+        await reopened.Engine.ResolveConflictAsync(pending[0].Id, new ConflictResolution.UseClient());
+        await reopened.WaitForStatusAsync(s => s.Conflicts == 0 && s.PendingOperations == 0 && !s.IsSyncing, Timeout, "resolved conflict synced");
+        await AssertServerAsync(3, new JsonObject
+        {
+            ["title"] = "Lesson plan (B)",
+            ["body"] = "Fractions",
+            ["summary"] = "ready",
+            ["tags"] = new JsonArray("math"),
+        });
+        await AssertQueueEmptyAsync(reopened);
+    }
+
     private static SyncConfiguration Configuration(ConflictResolutionStrategy strategy) => new()
     {
         ConflictResolutionDefaults = new Dictionary<ResourceType, ConflictResolutionStrategy> { [ResourceType.Post] = strategy }.ToFrozenDictionary(),
@@ -265,8 +313,10 @@ public sealed class ConflictResolutionManagerTests
         var conflicts = device.Conflicts;
         Assert.That(conflicts, Has.Count.EqualTo(1), "conflicts seen by device B");
         var conflict = conflicts[0];
+        var detected = device.Events.OfType<ConflictDetected>().Select(e => e.Conflict.Id);
         Assert.Multiple(() =>
         {
+            Assert.That(detected, Is.EqualTo(new[] { conflict.Id }), "one ConflictDetected event for the conflict");
             Assert.That(conflict.Strategy, Is.EqualTo(strategy));
             Assert.That(conflict.ServerVersion, Is.EqualTo(2));
             Assert.That(conflict.ResourceId, Is.EqualTo(PostId));
