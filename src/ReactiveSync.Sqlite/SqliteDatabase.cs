@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using ReactiveSync.Model;
 
 namespace ReactiveSync.Sqlite;
 
@@ -31,6 +32,22 @@ internal static class SqliteDatabase
         Execute(connection, "PRAGMA busy_timeout=30000;");
         return connection;
     }
+
+    /// <summary>
+    /// Turns a SQLite failure into the library's typed errors, naming the file: a damaged file becomes
+    /// <see cref="SqliteDatabaseCorruptException"/>, anything else (disk full, I/O, read-only, locked) a
+    /// <see cref="SyncException"/> of type <see cref="SyncErrorType.Storage"/>; SQLite's own error stays the inner exception.
+    /// </summary>
+    public static Exception Translate(SqliteException exception, string databasePath) => (exception.SqliteErrorCode & 0xFF) switch
+    {
+        SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB => new SqliteDatabaseCorruptException(databasePath, exception),
+        SQLitePCL.raw.SQLITE_FULL => new SyncException(
+            SyncError.Of(SyncErrorType.Storage, $"The database '{databasePath}' is full: the disk or the file's size limit leaves no room (SQLITE_FULL). The write was not stored."),
+            exception),
+        _ => new SyncException(
+            SyncError.Of(SyncErrorType.Storage, $"The database '{databasePath}' failed (SQLite error {exception.SqliteErrorCode}): {exception.Message}"),
+            exception),
+    };
 
     public static void Execute(SqliteConnection connection, string sql)
     {

@@ -42,6 +42,8 @@ public sealed class SqliteKeyValueStore : IKeyValueStore, IAsyncDisposable
 
     /// <summary>Opens the file and migrates its schema now rather than on first use.</summary>
     /// <exception cref="SqliteSchemaVersionException">The file was written by a newer schema.</exception>
+    /// <exception cref="SqliteDatabaseCorruptException">The file is damaged or not a SQLite database; it is left as it was.</exception>
+    /// <exception cref="Model.SyncException">SQLite failed (type Storage, e.g. the disk is full); here and in every other method.</exception>
     public Task OpenAsync(CancellationToken cancellationToken = default) => RunAsync(static _ => 0, cancellationToken);
 
     /// <inheritdoc/>
@@ -158,21 +160,40 @@ public sealed class SqliteKeyValueStore : IKeyValueStore, IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_connection is null)
             {
-                var connection = SqliteDatabase.OpenWriter(SqliteDatabase.ConnectionString(_databasePath));
+                SqliteConnection? connection = null;
                 try
                 {
+                    connection = SqliteDatabase.OpenWriter(SqliteDatabase.ConnectionString(_databasePath));
                     SqliteDatabase.Migrate(connection, _databasePath, "key_values", Migrations);
                 }
-                catch
+                catch (Exception ex)
                 {
-                    connection.Dispose();
+                    // Release the file at once (pooled handles too), so the app can move a damaged one aside.
+                    if (connection is not null)
+                    {
+                        SqliteConnection.ClearPool(connection);
+                        connection.Dispose();
+                    }
+
+                    if (ex is SqliteException sqlite)
+                    {
+                        throw SqliteDatabase.Translate(sqlite, _databasePath);
+                    }
+
                     throw;
                 }
 
                 _connection = connection;
             }
 
-            return work(_connection);
+            try
+            {
+                return work(_connection);
+            }
+            catch (SqliteException ex)
+            {
+                throw SqliteDatabase.Translate(ex, _databasePath);
+            }
         }
         finally
         {

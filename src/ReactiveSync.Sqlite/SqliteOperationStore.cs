@@ -16,6 +16,9 @@ namespace ReactiveSync.Sqlite;
 /// open, including a file made by the seed; a file from a newer version throws <see cref="SqliteSchemaVersionException"/>.
 /// Selection reads only indexes: (state, priority, sequence), (resource_type, resource_id, sequence), dependencies by
 /// the operation they wait for, and scheduled retries by time.
+/// Failures are typed and name the file: a damaged file throws <see cref="SqliteDatabaseCorruptException"/> (nothing is
+/// written to it), any other SQLite failure (disk full, I/O) a <see cref="SyncException"/> of type
+/// <see cref="SyncErrorType.Storage"/>; a write that fails leaves what was committed before it intact.
 /// </remarks>
 public sealed class SqliteOperationStore : IOperationStore
 {
@@ -63,8 +66,13 @@ public sealed class SqliteOperationStore : IOperationStore
         _connectionString = SqliteDatabase.ConnectionString(databasePath);
     }
 
+    /// <summary>Test hook: runs on the writer connection right after it opens (e.g. <c>PRAGMA max_page_count</c> to fill the disk).</summary>
+    internal Action<SqliteConnection>? ConfigureWriter { get; init; }
+
     /// <inheritdoc/>
     /// <exception cref="SqliteSchemaVersionException">The file was written by a newer schema.</exception>
+    /// <exception cref="SqliteDatabaseCorruptException">The file is damaged or not a SQLite database; it is left as it was.</exception>
+    /// <exception cref="SyncException">The file cannot be opened or written (type Storage; the message names the file).</exception>
     public async Task OpenAsync(CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -76,9 +84,11 @@ public sealed class SqliteOperationStore : IOperationStore
                 return;
             }
 
-            var writer = SqliteDatabase.OpenWriter(_connectionString);
+            SqliteConnection? writer = null;
             try
             {
+                writer = SqliteDatabase.OpenWriter(_connectionString);
+                ConfigureWriter?.Invoke(writer);
                 SqliteDatabase.Migrate(writer, _databasePath, "operations", Migrations);
                 using var command = writer.CreateCommand();
                 command.CommandText = "SELECT coalesce((SELECT max(sequence) FROM offline_operations), 0), coalesce((SELECT value FROM offline_operations_meta WHERE key = 'last_sequence'), 0);";
@@ -89,9 +99,20 @@ public sealed class SqliteOperationStore : IOperationStore
                     _lastSequence = Math.Max(reader.GetInt64(0), _persistedSequence);
                 }
             }
-            catch
+            catch (Exception ex)
             {
-                writer.Dispose();
+                // Release the file at once (pooled handles too), so the app can move a damaged one aside.
+                if (writer is not null)
+                {
+                    SqliteConnection.ClearPool(writer);
+                    writer.Dispose();
+                }
+
+                if (ex is SqliteException sqlite)
+                {
+                    throw SqliteDatabase.Translate(sqlite, _databasePath);
+                }
+
                 throw;
             }
 
@@ -104,6 +125,8 @@ public sealed class SqliteOperationStore : IOperationStore
     }
 
     /// <inheritdoc/>
+    /// <exception cref="SyncException">SQLite failed (type Storage, e.g. the disk is full); nothing of the transaction is kept.</exception>
+    /// <exception cref="SqliteDatabaseCorruptException">The file turned out to be damaged; nothing of the transaction is kept.</exception>
     public async Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -111,7 +134,15 @@ public sealed class SqliteOperationStore : IOperationStore
         try
         {
             var writer = Writer();
-            SqliteDatabase.Execute(writer, "BEGIN IMMEDIATE;");
+            try
+            {
+                SqliteDatabase.Execute(writer, "BEGIN IMMEDIATE;");
+            }
+            catch (SqliteException ex)
+            {
+                throw SqliteDatabase.Translate(ex, _databasePath);
+            }
+
             var tx = new Transaction(this, _lastSequence);
             try
             {
@@ -133,12 +164,24 @@ public sealed class SqliteOperationStore : IOperationStore
                 }
                 return result;
             }
-            catch
+            catch (Exception ex)
             {
                 // After a failed COMMIT SQLite may already have rolled back; roll back only an open transaction.
-                if (SQLitePCL.raw.sqlite3_get_autocommit(writer.Handle) == 0)
+                try
                 {
-                    SqliteDatabase.Execute(writer, "ROLLBACK;");
+                    if (SQLitePCL.raw.sqlite3_get_autocommit(writer.Handle) == 0)
+                    {
+                        SqliteDatabase.Execute(writer, "ROLLBACK;");
+                    }
+                }
+                catch (SqliteException rollback)
+                {
+                    throw SqliteDatabase.Translate(rollback, _databasePath);
+                }
+
+                if (ex is SqliteException sqlite)
+                {
+                    throw SqliteDatabase.Translate(sqlite, _databasePath);
                 }
 
                 throw;
@@ -348,8 +391,15 @@ public sealed class SqliteOperationStore : IOperationStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await using var connection = SqliteDatabase.OpenReader(_connectionString);
-        return read(connection);
+        try
+        {
+            await using var connection = SqliteDatabase.OpenReader(_connectionString);
+            return read(connection);
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteDatabase.Translate(ex, _databasePath);
+        }
     }
 
     private static DateTimeOffset? OldestPendingCreatedAt(SqliteConnection connection) =>
@@ -460,6 +510,7 @@ public sealed class SqliteOperationStore : IOperationStore
             "$attempt, $error, $strategy, $state, $seq, $basever, $basedata, $deps, $client, $sent, $errtype);";
 
         private bool _inSavepoint;
+        private Exception? _failure;
 
         public long LastSequence { get; private set; } = lastSequence;
 
@@ -468,32 +519,42 @@ public sealed class SqliteOperationStore : IOperationStore
         public long NextSequence() => ++LastSequence;
 
         public OfflineOperation? Get(Guid operationId) =>
-            ReadAll(store.Command($"SELECT {Columns} FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString()))).FirstOrDefault();
+            Query(store.Command($"SELECT {Columns} FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString()))).FirstOrDefault();
 
         public bool Exists(Guid operationId) =>
-            store.Command("SELECT 1 FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString())).ExecuteScalar() is not null;
+            Scalar(store.Command("SELECT 1 FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString()))) is not null;
 
         public OfflineOperation? GetLastOnResource(ResourceType resourceType, string resourceId) =>
-            ReadAll(store.Command(LastOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId))).FirstOrDefault();
+            Query(store.Command(LastOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId))).FirstOrDefault();
 
         public bool HasEarlierOnResource(ResourceType resourceType, string resourceId, long sequence) =>
-            store.Command(EarlierOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId), ("$seq", sequence)).ExecuteScalar() is not null;
+            Scalar(store.Command(EarlierOnResourceSql, ("$rt", resourceType.Value), ("$rid", resourceId), ("$seq", sequence))) is not null;
 
         public bool HasDependents(Guid operationId) =>
-            store.Command(HasDependentsSql, ("$id", operationId.ToString())).ExecuteScalar() is not null;
+            Scalar(store.Command(HasDependentsSql, ("$id", operationId.ToString()))) is not null;
 
         public IReadOnlyList<OfflineOperation> GetPendingWindow(SyncPriority priority, long afterSequence, int limit) =>
-            ReadAll(store.Command(PendingWindowSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit)));
+            Query(store.Command(PendingWindowSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit)));
 
         public IReadOnlyList<OfflineOperation> GetByState(OperationState state, int limit) =>
-            ReadAll(store.Command(ByStateSql, ("$s", (int)state), ("$limit", limit), ("$offset", 0)));
+            Query(store.Command(ByStateSql, ("$s", (int)state), ("$limit", limit), ("$offset", 0)));
 
-        public DateTimeOffset? GetOldestPendingCreatedAt() => OldestPendingCreatedAt(store.Writer().CreateCommand, dispose: true);
+        public DateTimeOffset? GetOldestPendingCreatedAt()
+        {
+            try
+            {
+                return OldestPendingCreatedAt(store.Writer().CreateCommand, dispose: true);
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+        }
 
         public void Insert(OfflineOperation operation)
         {
             ArgumentNullException.ThrowIfNull(operation);
-            store.Command(InsertSql, Row(operation)).ExecuteNonQuery();
+            NonQuery(store.Command(InsertSql, Row(operation)));
             InsertDependencies(operation);
         }
 
@@ -537,14 +598,14 @@ public sealed class SqliteOperationStore : IOperationStore
             }
 
             set.Add(("$id", updated.Id.ToString()));
-            if (store.Command(sql.Append(" WHERE id = $id;").ToString(), set.ToArray()).ExecuteNonQuery() != 1)
+            if (NonQuery(store.Command(sql.Append(" WHERE id = $id;").ToString(), set.ToArray())) != 1)
             {
                 throw new InvalidOperationException($"Operation {updated.Id} is not stored.");
             }
 
             if (!previous.DependsOn.SequenceEqual(updated.DependsOn))
             {
-                store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", updated.Id.ToString())).ExecuteNonQuery();
+                NonQuery(store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", updated.Id.ToString())));
                 InsertDependencies(updated);
             }
         }
@@ -553,15 +614,15 @@ public sealed class SqliteOperationStore : IOperationStore
         {
             var id = operationId.ToString();
             Deleted = true;
-            store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", id)).ExecuteNonQuery();
-            return store.Command("DELETE FROM offline_operations WHERE id = $id;", ("$id", id)).ExecuteNonQuery() == 1;
+            NonQuery(store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", id)));
+            return NonQuery(store.Command("DELETE FROM offline_operations WHERE id = $id;", ("$id", id))) == 1;
         }
 
         public int DeleteAll()
         {
             Deleted = true;
-            store.Command("DELETE FROM operation_dependencies;").ExecuteNonQuery();
-            return store.Command("DELETE FROM offline_operations;").ExecuteNonQuery();
+            NonQuery(store.Command("DELETE FROM operation_dependencies;"));
+            return NonQuery(store.Command("DELETE FROM offline_operations;"));
         }
 
         public void CreateSavepoint()
@@ -571,20 +632,29 @@ public sealed class SqliteOperationStore : IOperationStore
                 throw new InvalidOperationException("Savepoints do not nest.");
             }
 
-            store.Command("SAVEPOINT item;").ExecuteNonQuery();
+            NonQuery(store.Command("SAVEPOINT item;"));
             _inSavepoint = true;
         }
 
         public void ReleaseSavepoint()
         {
-            store.Command("RELEASE item;").ExecuteNonQuery();
+            NonQuery(store.Command("RELEASE item;"));
             _inSavepoint = false;
         }
 
         public void RollbackToSavepoint()
         {
-            store.Command("ROLLBACK TO item;").ExecuteNonQuery();
-            store.Command("RELEASE item;").ExecuteNonQuery();
+            if (SQLitePCL.raw.sqlite3_get_autocommit(store.Writer().Handle) != 0)
+            {
+                // SQLite rolled back the whole transaction itself (it may on SQLITE_FULL or an I/O error): nothing of it
+                // is kept, so the whole write fails, with the error that caused it rather than a missing savepoint.
+                _inSavepoint = false;
+                throw _failure ?? new SyncException(SyncError.Of(
+                    SyncErrorType.Storage, $"SQLite rolled back the transaction on '{store._databasePath}'; nothing of it was stored."));
+            }
+
+            NonQuery(store.Command("ROLLBACK TO item;"));
+            NonQuery(store.Command("RELEASE item;"));
             _inSavepoint = false;
         }
 
@@ -592,9 +662,46 @@ public sealed class SqliteOperationStore : IOperationStore
         {
             foreach (var dependency in operation.DependsOn)
             {
-                store.Command(
+                NonQuery(store.Command(
                     "INSERT OR IGNORE INTO operation_dependencies (operation_id, depends_on_id) VALUES ($id, $dep);",
-                    ("$id", operation.Id.ToString()), ("$dep", dependency.ToString())).ExecuteNonQuery();
+                    ("$id", operation.Id.ToString()), ("$dep", dependency.ToString())));
+            }
+        }
+
+        // The execution points: a SQLite failure (disk full, damaged file) leaves as a typed error naming the file.
+        private int NonQuery(SqliteCommand command)
+        {
+            try
+            {
+                return command.ExecuteNonQuery();
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+        }
+
+        private object? Scalar(SqliteCommand command)
+        {
+            try
+            {
+                return command.ExecuteScalar();
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+        }
+
+        private List<OfflineOperation> Query(SqliteCommand command)
+        {
+            try
+            {
+                return ReadAll(command);
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
             }
         }
     }

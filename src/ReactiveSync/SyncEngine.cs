@@ -113,16 +113,16 @@ public sealed class SyncEngine : IAsyncDisposable
     /// <see cref="OfflineStatusMonitor.StatusMessage"/>, <see cref="OfflineStatusMonitor.GetStatusMessage"/> and
     /// <see cref="OfflineStatusMonitor.GetSyncMetrics"/>, kept across restarts in <see cref="SyncEngineOptions.KeyValueStore"/>.
     /// </summary>
-    public OfflineStatusMonitor StatusMonitor { get; private set; } = null!;
+    public OfflineStatusMonitor StatusMonitor { get; private init; } = null!;
 
     /// <summary>
     /// The operations that need attention or are on their way (Failed, Conflict, InFlight) as an observable cache:
     /// <c>ProblemOperations.Connect()</c>. Loaded from the store at start, then kept current from the queue's changes.
     /// </summary>
-    public ProblemOperationsView ProblemOperations { get; private set; } = null!;
+    public ProblemOperationsView ProblemOperations { get; private init; } = null!;
 
     /// <summary>The conflicts parked for the user as an observable cache: <c>PendingConflicts.Connect()</c>.</summary>
-    public PendingConflictsView PendingConflicts { get; private set; } = null!;
+    public PendingConflictsView PendingConflicts { get; private init; } = null!;
 
     /// <summary>
     /// The background sync service (seed: <c>backgroundSync</c>: <c>UpdateConfiguration</c>, <c>ScheduleTaskAsync</c>), or null
@@ -200,6 +200,8 @@ public sealed class SyncEngine : IAsyncDisposable
         var hooks = new ReplicaDrainHooks(new ContentUploader(options.Transport), replica, configuration, options.Scheduler);
         SyncPipeline pipeline;
         OfflineStatusMonitor? statusMonitor = null;
+        ProblemOperationsView? problemOperations = null;
+        PendingConflictsView? pendingConflicts = null;
         try
         {
             pipeline = new SyncPipeline(
@@ -217,10 +219,14 @@ public sealed class SyncEngine : IAsyncDisposable
             statusMonitor = await OfflineStatusMonitor.CreateAsync(
                 pipeline.Status, pipeline.Events, keyValues, loggerFactory.CreateLogger<OfflineStatusMonitor>(), cancellationToken)
                 .ConfigureAwait(false);
+            problemOperations = ProblemOperationsView.Start(queue, loggerFactory.CreateLogger<ProblemOperationsView>());
+            pendingConflicts = PendingConflictsView.Start(conflictResolver, loggerFactory.CreateLogger<PendingConflictsView>());
             pipeline.Start();
         }
         catch
         {
+            problemOperations?.Dispose();
+            pendingConflicts?.Dispose();
             if (statusMonitor is not null)
             {
                 await statusMonitor.DisposeAsync().ConfigureAwait(false);
@@ -231,13 +237,22 @@ public sealed class SyncEngine : IAsyncDisposable
             throw;
         }
 
+        // Little runs between the pipeline's start and the return, so a caller subscribing to Events at once sees the start-up sync.
         var engine = new SyncEngine(queue, pipeline, conflictResolver, configuration, options.ClientId, logger)
         {
+            StatusMonitor = statusMonitor,
+            ProblemOperations = problemOperations,
+            PendingConflicts = pendingConflicts,
             Replica = replica,
             Resources = new LocalResources(replica.Replica, queue, loggerFactory.CreateLogger<LocalResources>()),
         };
-        await engine.StartComponentsAsync(statusMonitor, options, backgroundConfiguration, keyValues, loggerFactory, cancellationToken)
-            .ConfigureAwait(false);
+        await engine.StartDownloadsAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        if (options.DeviceStateMonitor is { } device)
+        {
+            await engine.StartBackgroundSyncAsync(device, options.Scheduler, backgroundConfiguration!, keyValues, loggerFactory, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         return engine;
     }
 
@@ -247,6 +262,7 @@ public sealed class SyncEngine : IAsyncDisposable
     /// sync at once, others after the debounce, if auto-sync is on.
     /// </summary>
     /// <exception cref="ArgumentException">The request is invalid; ParamName names the field. Nothing is stored.</exception>
+    /// <exception cref="SyncException">The store could not write (type <see cref="SyncErrorType.Storage"/>, e.g. the disk is full). Nothing of this request is stored; what was queued before stays.</exception>
     public async Task<OfflineOperation> QueueOperationAsync(OperationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -553,49 +569,57 @@ public sealed class SyncEngine : IAsyncDisposable
         }).Validate();
     }
 
-    /// <summary>Builds the status views and the background service, and starts the service; on failure disposes the engine.</summary>
-    private async Task StartComponentsAsync(
-        OfflineStatusMonitor statusMonitor,
-        SyncEngineOptions options,
-        BackgroundSyncConfiguration? backgroundConfiguration,
+    /// <summary>Builds and starts the background service over this engine; on failure disposes the engine.</summary>
+    /// <summary>Opens the download manager when the options give a content source and a content root.</summary>
+    private async Task StartDownloadsAsync(SyncEngineOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        if (options.ContentSource is not { } source || options.ContentRoot is not { } contentRoot)
+        {
+            return;
+        }
+
+        try
+        {
+            var downloads = await ContentDownloadManager.OpenAsync(
+                source,
+                options.DownloadStore ?? new InMemoryDownloadStore(),
+                contentRoot,
+                Configuration,
+                options.Scheduler,
+                options.NetworkMonitor,
+                Replica.Replica,
+                options.DeviceStateMonitor,
+                loggerFactory.CreateLogger<ContentDownloadManager>(),
+                cancellationToken).ConfigureAwait(false);
+            DownloadManager = downloads;
+            _quotaSubscription = downloads.QuotaExceeded.Subscribe(e => ReportStorageQuotaExceeded(e.Usage, e.Limit));
+            BackgroundCleanup = async ct => await downloads.CleanupFailedDownloadsAsync(ct).ConfigureAwait(false);
+            BackgroundDownload = async (ids, priority, ct) =>
+                await downloads.DownloadForOfflineAsync(ids, priority, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task StartBackgroundSyncAsync(
+        IDeviceStateMonitor device,
+        System.Reactive.Concurrency.IScheduler scheduler,
+        BackgroundSyncConfiguration configuration,
         IKeyValueStore keyValues,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
-        StatusMonitor = statusMonitor;
         try
         {
-            ProblemOperations = ProblemOperationsView.Start(OperationQueue, loggerFactory.CreateLogger<ProblemOperationsView>());
-            PendingConflicts = PendingConflictsView.Start(ConflictResolver, loggerFactory.CreateLogger<PendingConflictsView>());
-            if (options.ContentSource is { } source && options.ContentRoot is { } contentRoot)
-            {
-                var downloads = await ContentDownloadManager.OpenAsync(
-                    source,
-                    options.DownloadStore ?? new InMemoryDownloadStore(),
-                    contentRoot,
-                    Configuration,
-                    options.Scheduler,
-                    options.NetworkMonitor,
-                    Replica.Replica,
-                    options.DeviceStateMonitor,
-                    loggerFactory.CreateLogger<ContentDownloadManager>(),
-                    cancellationToken).ConfigureAwait(false);
-                DownloadManager = downloads;
-                _quotaSubscription = downloads.QuotaExceeded.Subscribe(e => ReportStorageQuotaExceeded(e.Usage, e.Limit));
-                BackgroundCleanup = async ct => await downloads.CleanupFailedDownloadsAsync(ct).ConfigureAwait(false);
-                BackgroundDownload = async (ids, priority, ct) =>
-                    await downloads.DownloadForOfflineAsync(ids, priority, ct).ConfigureAwait(false);
-            }
-
-            if (options.DeviceStateMonitor is { } device)
-            {
-                var work = new EngineBackgroundWork(this, loggerFactory.CreateLogger<EngineBackgroundWork>());
-                var service = new BackgroundSyncService(
-                    device, keyValues, options.Scheduler, work.RunAsync, backgroundConfiguration, loggerFactory.CreateLogger<BackgroundSyncService>());
-                BackgroundSync = service;
-                _pipeline.SuppressIntervalTrigger = () => service.Configuration.PeriodicSyncEnabled;
-                await service.StartAsync(cancellationToken).ConfigureAwait(false);
-            }
+            var work = new EngineBackgroundWork(this, loggerFactory.CreateLogger<EngineBackgroundWork>());
+            var service = new BackgroundSyncService(
+                device, keyValues, scheduler, work.RunAsync, configuration, loggerFactory.CreateLogger<BackgroundSyncService>());
+            BackgroundSync = service;
+            _pipeline.SuppressIntervalTrigger = () => service.Configuration.PeriodicSyncEnabled;
+            await service.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -7,5 +7,6 @@ internal static class Commands
         new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
         {
             ["enqueue"] = EnqueueCommand.RunAsync,
+            ["sync"] = SyncCommand.RunAsync,
         };
 }

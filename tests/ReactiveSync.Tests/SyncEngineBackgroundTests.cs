@@ -74,6 +74,25 @@ public class SyncEngineBackgroundTests
     }
 
     [Test]
+    public async Task BackgroundSync_PeriodicSyncWhileAutoSyncOff_SkipsTheSync()
+    {
+        await using var setup = new StatusTestEngine(online: true);
+        var engine = await setup.StartAsync(ManualOnly, withDevice: true);
+        await engine.QueueOperationAsync(StatusTestEngine.Create("p1"));
+
+        var periodic = Until(engine, t => t.IsPeriodic && t.State == BackgroundTaskState.Succeeded);
+        setup.Scheduler.AdvanceTo(StatusTestEngine.At(30));
+        await periodic;
+        await setup.IdleAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(setup.Server.PushCount, Is.Zero);
+            Assert.That(TriggersAfterStart(setup), Is.Empty);
+        });
+    }
+
+    [Test]
     public async Task SyncInterval_NoBackgroundSync_EngineIntervalStillSyncs()
     {
         await using var setup = new StatusTestEngine(online: true);

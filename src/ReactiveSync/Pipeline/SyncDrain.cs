@@ -78,11 +78,10 @@ internal sealed class SyncDrain
                 break;
             }
 
-            IReadOnlyList<PushResult> results;
+            IReadOnlyList<OfflineOperation> toPush;
             try
             {
-                var toPush = await _hooks.BeforePushAsync(batch, cancellationToken).ConfigureAwait(false);
-                results = await _transport.PushAsync(_clientId, toPush, cancellationToken).ConfigureAwait(false);
+                toPush = await _hooks.BeforePushAsync(batch, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -100,15 +99,17 @@ internal sealed class SyncDrain
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // The port promises SyncException for every failure; anything else is a fault in the transport, treated as
-                // transient so that no operation fails for good because of it, yet each one's retry budget still bounds it.
-                _logger.LogError(ex, "The transport threw an unclassified exception; treating it as a transient failure.");
-                var error = new SyncError(SyncErrorType.Unknown, $"The transport failed: {ex.Message}", IsRetryable: true);
-                await HandleBatchFailureAsync(batch, error, run).ConfigureAwait(false);
+                // As for an unclassified transport fault (below): transient, bounded by each operation's retry budget.
+                _logger.LogError(ex, "Preparing the push threw an unclassified exception; treating it as a transient failure.");
+                await HandleBatchFailureAsync(batch, new SyncError(SyncErrorType.Unknown, $"The transport failed: {ex.Message}", IsRetryable: true), run)
+                    .ConfigureAwait(false);
                 break;
             }
 
-            await ApplyResultsAsync(batch, results, run, cancellationToken).ConfigureAwait(false);
+            if (await PushAndRecordAsync(toPush, run, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                break;
+            }
         }
 
         if (run.AuthenticationError is null && canContinue())
@@ -128,6 +129,66 @@ internal sealed class SyncDrain
             Duration = _scheduler.Now - run.StartedAt,
         };
         return new DrainOutcome(result, run.AuthenticationError, run.RetryAt);
+    }
+
+    /// <summary>
+    /// Pushes a batch and records the answers; answers the error that stops the drain (credentials refused, a transient
+    /// failure), or null to go on. A batch the server finds too large (413/507) is pushed in halves, down to single
+    /// operations, so an oversized operation fails alone instead of failing the rest of its batch with it.
+    /// </summary>
+    private async Task<SyncError?> PushAndRecordAsync(IReadOnlyList<OfflineOperation> batch, Run run, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PushResult> results;
+        try
+        {
+            results = await _transport.PushAsync(_clientId, batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await _queue.ReleaseAsync(Ids(batch), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        catch (SyncException ex) when (ex.Error.Type == SyncErrorType.QuotaExceeded && batch.Count > 1)
+        {
+            _logger.LogInformation("The server found a push of {Count} operations too large; pushing it in halves.", batch.Count);
+            var half = batch.Count / 2;
+            var second = batch.Skip(half).ToArray();
+            SyncError? stop;
+            try
+            {
+                stop = await PushAndRecordAsync(batch.Take(half).ToArray(), run, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await _queue.ReleaseAsync(Ids(second), CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+
+            if (stop is not null)
+            {
+                // The first half stopped the drain (reported there): the second half waits the same way, unsent.
+                await SettleBatchFailureAsync(second, stop, run).ConfigureAwait(false);
+                return stop;
+            }
+
+            return await PushAndRecordAsync(second, run, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SyncException ex)
+        {
+            return await HandleBatchFailureAsync(batch, ex.Error, run).ConfigureAwait(false) ? null : ex.Error;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The port promises SyncException for every failure; anything else is a fault in the transport, treated as
+            // transient so that no operation fails for good because of it, yet each one's retry budget still bounds it.
+            _logger.LogError(ex, "The transport threw an unclassified exception; treating it as a transient failure.");
+            var error = new SyncError(SyncErrorType.Unknown, $"The transport failed: {ex.Message}", IsRetryable: true);
+            await HandleBatchFailureAsync(batch, error, run).ConfigureAwait(false);
+            return error;
+        }
+
+        await ApplyResultsAsync(batch, results, run, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>Takes in server changes after the pushes; a failure is reported in the result and waits for the next drain.</summary>
@@ -152,7 +213,12 @@ internal sealed class SyncDrain
         run.WholeBatchFailed = true;
         run.Errors.Add(error);
         _emit(new SyncFailed(error) { Timestamp = _scheduler.Now });
+        return await SettleBatchFailureAsync(batch, error, run).ConfigureAwait(false);
+    }
 
+    /// <summary>Puts the operations of a failed push where the error sends them (released, retried or failed), without reporting it.</summary>
+    private async Task<bool> SettleBatchFailureAsync(IReadOnlyList<OfflineOperation> batch, SyncError error, Run run)
+    {
         if (error.Type == SyncErrorType.Authentication)
         {
             // No retry is used: the operations did nothing wrong, the credentials did.

@@ -126,6 +126,7 @@ public sealed class OperationQueue : IAsyncDisposable
     /// a Create, it is the request as it would have been stored (nothing is stored; use <see cref="QueueAsync"/> to tell).
     /// </summary>
     /// <exception cref="ArgumentException">The request is invalid; ParamName names the field. Nothing is stored.</exception>
+    /// <exception cref="SyncException">The store could not write (type <see cref="SyncErrorType.Storage"/>, e.g. the disk is full). Nothing of this request is stored; what was queued before stays.</exception>
     public async Task<OfflineOperation> QueueOperationAsync(OperationRequest request, CancellationToken cancellationToken = default) =>
         (await QueueAsync(request, cancellationToken).ConfigureAwait(false)).Operation;
 

@@ -67,6 +67,13 @@ internal static class OperationValidator
             throw Reject(nameof(OperationRequest.ResourceId), $"A resource id may have at most {MaxResourceIdLength} characters; got {resourceId.Length}.");
         }
 
+        if (UntransportableCharacter(resourceId) is { } position)
+        {
+            throw Reject(
+                nameof(OperationRequest.ResourceId),
+                $"A resource id must not contain NUL or an unpaired surrogate (found at index {position}): it could not be stored and sent faithfully.");
+        }
+
         if (request.Type is OperationType.Create or OperationType.Update && request.Data is null)
         {
             throw Reject(nameof(OperationRequest.Data), $"Data is required for {request.Type}.");
@@ -138,4 +145,33 @@ internal static class OperationValidator
     }
 
     public static ArgumentException Reject(string field, string message) => new(message, field);
+
+    /// <summary>
+    /// The index of the first character that cannot survive the trip (NUL: SQLite text and C strings end there; an
+    /// unpaired surrogate: UTF-8, hence SQLite and JSON, replace it with U+FFFD), or null.
+    /// </summary>
+    private static int? UntransportableCharacter(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '\0')
+            {
+                return i;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
 }

@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Reactive.Concurrency;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ReactiveSync.Http;
+using ReactiveSync.Model;
+using ReactiveSync.Network;
+using ReactiveSync.Server;
+using ReactiveSync.Sqlite;
+
+namespace ReactiveSync.Benchmarks.Push;
+
+/// <summary>
+/// Scenario <c>push</c> (issue 4): against one loopback server in the same run, the engine (SQLite queue + HTTP
+/// transport) drains N queued operations with batch size 100 and with the default 10, and a naive client sends one
+/// HTTP request per operation (a push of one), 8 in parallel, with a plain HttpClient (how a per-item sync client
+/// pushes). Goal: batch size 100 at least 10x the naive client's operations per second.
+/// Options: <c>--operations N</c> per figure (default 20,000), <c>--parallel P</c> for the naive client (default 8),
+/// <c>--dir PATH</c> for the databases (default a fresh temp folder, deleted afterwards).
+/// </summary>
+internal sealed class PushScenario : IScenario
+{
+    private const double Goal = 10.0;
+
+    public string Name => "push";
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var operations = (int)Option(args, "--operations", 20_000);
+        var parallel = (int)Option(args, "--parallel", 8);
+        var given = OptionText(args, "--dir");
+        var directory = given ?? Path.Combine(Path.GetTempPath(), "rs-bench-push-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            await using var server = await ReactiveSyncServerHost.StartAsync(Path.Combine(directory, "server"));
+            Console.WriteLine($"push benchmark: {operations:N0} operations per figure, server {server.BaseAddress}, files in {directory}");
+
+            // Warm-up of every path (JIT, connection pools, SQLite pages); not measured.
+            await EngineDrainAsync(server, directory, "warmup-engine", 500, 100);
+            await NaiveAsync(server, "warmup-naive", 500, parallel);
+
+            var batch100 = await EngineDrainAsync(server, directory, "engine-100", operations, 100);
+            Report("engine, SQLite queue + HTTP, batch size 100", batch100);
+            var batch10 = await EngineDrainAsync(server, directory, "engine-10", operations, SyncConfiguration.Default.BatchSize);
+            Report($"engine, SQLite queue + HTTP, batch size {SyncConfiguration.Default.BatchSize} (default)", batch10);
+            var naive = await NaiveAsync(server, "naive", operations, parallel);
+            Report($"naive client, one request per operation, {parallel} in parallel", naive);
+
+            var ratios = new Dictionary<string, double>
+            {
+                ["batch100_vs_naive"] = batch100.OpsPerSecond / naive.OpsPerSecond,
+                ["batch10_vs_naive"] = batch10.OpsPerSecond / naive.OpsPerSecond,
+                ["batch100_vs_batch10"] = batch100.OpsPerSecond / batch10.OpsPerSecond,
+            };
+            foreach (var (name, value) in ratios)
+            {
+                Console.WriteLine($"  {name,-22} {value,8:N1}x");
+            }
+
+            var met = ratios["batch100_vs_naive"] >= Goal;
+            Console.WriteLine($"goal: batch size 100 >= {Goal}x naive: {(met ? "met" : "NOT met")} ({ratios["batch100_vs_naive"]:N1}x)");
+            var path = WriteArtifact(operations, parallel, batch100, batch10, naive, ratios, met);
+            Console.WriteLine($"wrote {path}");
+            return met ? 0 : 1;
+        }
+        finally
+        {
+            if (given is null)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Queues <paramref name="count"/> creates on a fresh SQLite queue, then times one <c>SyncNowAsync</c> draining them all.</summary>
+    private static async Task<Figure> EngineDrainAsync(ReactiveSyncServerHost server, string directory, string clientId, int count, int batchSize)
+    {
+        var scheduler = DefaultScheduler.Instance;
+        using var transport = new HttpSyncTransport(server.BaseAddress, new StaticAccessTokenProvider("bench"), scheduler);
+        using var network = new InMemoryNetworkMonitor(online: true);
+        await using var engine = await SyncEngine.CreateAsync(new SyncEngineOptions
+        {
+            OperationStore = new SqliteOperationStore(Path.Combine(directory, clientId + ".db")),
+            Transport = transport,
+            NetworkMonitor = network,
+            ClientId = clientId,
+            Scheduler = scheduler,
+            // Off, so nothing is sent while queueing: the clock measures one drain of a full queue.
+            Configuration = new SyncConfiguration { AutoSyncEnabled = false, BatchSize = batchSize },
+        });
+
+        var queueing = Stopwatch.StartNew();
+        for (var start = 0; start < count; start += 1_000)
+        {
+            var requests = Enumerable.Range(start, Math.Min(1_000, count - start)).Select(i => new OperationRequest
+            {
+                Type = OperationType.Create,
+                ResourceType = ResourceType.Post,
+                ResourceId = $"{clientId}-{i}",
+                Data = Payload(i),
+            }).ToList();
+            await engine.OperationQueue.QueueOperationsAsync(requests);
+        }
+
+        queueing.Stop();
+        var pushesBefore = server.Metrics.PushRequests;
+        var clock = Stopwatch.StartNew();
+        var result = await engine.SyncNowAsync();
+        clock.Stop();
+        var recorded = await server.Store.CountRecordedOperationsAsync(clientId);
+        var left = (await engine.OperationQueue.GetQueueStatsAsync()).Total;
+        if (!result.Success || result.ProcessedOperations != count || recorded != count || left != 0)
+        {
+            throw new InvalidOperationException(
+                $"{clientId}: the drain did not push everything once (success {result.Success}, processed {result.ProcessedOperations}, server recorded {recorded}, left {left}, errors: {string.Join("; ", result.Errors.Select(e => e.Message))})");
+        }
+
+        return new Figure(count, clock.Elapsed, server.Metrics.PushRequests - pushesBefore, queueing.Elapsed);
+    }
+
+    /// <summary>Pushes <paramref name="count"/> creates one per request, <paramref name="parallel"/> requests at a time.</summary>
+    private static async Task<Figure> NaiveAsync(ReactiveSyncServerHost server, string clientId, int count, int parallel)
+    {
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench");
+        var next = -1;
+        var pushesBefore = server.Metrics.PushRequests;
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, parallel).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var body = new JsonObject
+                {
+                    ["clientId"] = clientId,
+                    ["operations"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = Guid.CreateVersion7().ToString(),
+                        ["type"] = "create",
+                        ["resourceType"] = "post",
+                        ["resourceId"] = $"{clientId}-{i}",
+                        ["baseVersion"] = null,
+                        ["data"] = Payload(i),
+                        ["clientTimestamp"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+                        ["dependsOn"] = new JsonArray(),
+                    }),
+                };
+                using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+                using var response = await http.PostAsync("sync/push", content);
+                var text = await response.Content.ReadAsStringAsync();
+                if (!response.IsSuccessStatusCode || JsonNode.Parse(text)?["results"]?[0]?["status"]?.GetValue<string>() != "applied")
+                {
+                    throw new InvalidOperationException($"naive push {i} failed: {(int)response.StatusCode} {text}");
+                }
+            }
+        })).ToList();
+        await Task.WhenAll(workers);
+        clock.Stop();
+        var recorded = await server.Store.CountRecordedOperationsAsync(clientId);
+        if (recorded != count)
+        {
+            throw new InvalidOperationException($"{clientId}: the server recorded {recorded} of {count} operations");
+        }
+
+        return new Figure(count, clock.Elapsed, server.Metrics.PushRequests - pushesBefore, null);
+    }
+
+    private static JsonObject Payload(int n) => new() { ["title"] = "offline post", ["body"] = "written on a train", ["n"] = n };
+
+    private static void Report(string what, Figure figure)
+    {
+        var queued = figure.QueueTime is { } q ? $"; queueing them took {q.TotalMilliseconds:N0} ms" : string.Empty;
+        Console.WriteLine(
+            $"  {what}: {figure.Operations:N0} ops in {figure.Elapsed.TotalMilliseconds:N0} ms = {figure.OpsPerSecond:N0} ops/s ({figure.Requests:N0} push requests){queued}");
+    }
+
+    private static string WriteArtifact(
+        int operations, int parallel, Figure batch100, Figure batch10, Figure naive, Dictionary<string, double> ratios, bool met)
+    {
+        var root = Directory.GetCurrentDirectory();
+        for (var dir = new DirectoryInfo(root); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ReactiveSync.sln")))
+            {
+                root = dir.FullName;
+                break;
+            }
+        }
+
+        var path = Path.Combine(root, "artifacts", "bench", "push.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        static object Describe(Figure f) => new
+        {
+            operations = f.Operations,
+            seconds = f.Elapsed.TotalSeconds,
+            opsPerSecond = f.OpsPerSecond,
+            pushRequests = f.Requests,
+            queueSeconds = f.QueueTime?.TotalSeconds,
+        };
+        var document = new
+        {
+            scenario = "push",
+            operations,
+            naiveParallelism = parallel,
+            processors = Environment.ProcessorCount,
+            os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+            figures = new Dictionary<string, object>
+            {
+                ["engine_batch_100"] = Describe(batch100),
+                ["engine_batch_10"] = Describe(batch10),
+                ["naive_one_request_per_op"] = Describe(naive),
+            },
+            ratios,
+            goals = new[] { new { name = "batch100_vs_naive", actual = ratios["batch100_vs_naive"], target = Goal, met } },
+        };
+        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+        return path;
+    }
+
+    private static double Option(string[] args, string name, double fallback) =>
+        OptionText(args, name) is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    private static string? OptionText(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    private sealed record Figure(int Operations, TimeSpan Elapsed, long Requests, TimeSpan? QueueTime)
+    {
+        public double OpsPerSecond => Operations / Elapsed.TotalSeconds;
+    }
+}

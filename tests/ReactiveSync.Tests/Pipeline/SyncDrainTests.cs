@@ -1,0 +1,105 @@
+using ReactiveSync.Events;
+using ReactiveSync.Model;
+
+namespace ReactiveSync.Tests.Pipeline;
+
+/// <summary>
+/// The drain's answer to a push the server finds too large (413/507): it pushes the batch in halves, so an oversized
+/// operation fails alone, and a half that stops the drain (credentials, transient failure) holds back the unsent half
+/// the same way, without failing it.
+/// </summary>
+public class SyncDrainTests
+{
+    private EngineHarness _h = null!;
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        if (_h is not null)
+        {
+            await _h.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task RunAsync_PushTooLarge_PushesInHalvesAndAppliesEveryOperation()
+    {
+        await StartWithFourAsync();
+        _h.Server.EnqueuePushFailure(SyncErrorType.QuotaExceeded);
+
+        var result = await _h.Engine.SyncNowAsync();
+        var stats = await _h.Queue.GetQueueStatsAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ProcessedOperations, Is.EqualTo(4));
+            Assert.That(result.FailedOperations, Is.Zero);
+            Assert.That(_h.Server.OperationsApplied, Is.EqualTo(4));
+            Assert.That(stats.Total, Is.Zero);
+            Assert.That(_h.EventsOf<SyncFailed>(), Is.Empty, "a split that went through is not a failure");
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_PushTooLargeThenCredentialsRefused_HoldsBackBothHalvesWithoutUsingRetries()
+    {
+        await StartWithFourAsync();
+        _h.Server.EnqueuePushFailure(SyncErrorType.QuotaExceeded);
+        _h.Server.EnqueuePushFailure(SyncErrorType.Authentication);
+
+        await _h.Engine.SyncNowAsync();
+        var pending = await _h.InStateAsync(OperationState.Pending);
+        Assert.Multiple(() =>
+        {
+            Assert.That(pending, Has.Count.EqualTo(4), "the unsent half is released too, not left in flight");
+            Assert.That(pending.Select(o => o.RetryCount), Is.All.Zero);
+            Assert.That(_h.Server.OperationsApplied, Is.Zero);
+            Assert.That(_h.EventsOf<AuthenticationRequired>(), Has.Count.EqualTo(1));
+            Assert.That(_h.EventsOf<SyncFailed>(), Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_PushTooLargeThenTransientFailure_SchedulesARetryForBothHalves()
+    {
+        await StartWithFourAsync();
+        _h.Server.EnqueuePushFailure(SyncErrorType.QuotaExceeded);
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+
+        var result = await _h.Engine.SyncNowAsync();
+        var pending = await _h.InStateAsync(OperationState.Pending);
+        Assert.Multiple(() =>
+        {
+            Assert.That(pending, Has.Count.EqualTo(4));
+            Assert.That(pending.Select(o => o.RetryCount), Is.All.EqualTo(1));
+            Assert.That(pending.Select(o => o.ErrorType), Is.All.EqualTo(SyncErrorType.Network));
+            Assert.That(result.RetriedOperations, Is.EqualTo(4));
+            Assert.That(_h.EventsOf<SyncFailed>(), Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_SingleOperationTooLarge_FailsWithQuotaExceededAndIsKept()
+    {
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false });
+        var op = await _h.Queue.QueueOperationAsync(EngineHarness.Create("big"));
+        _h.Server.EnqueuePushFailure(SyncErrorType.QuotaExceeded);
+
+        var result = await _h.Engine.SyncNowAsync();
+        var stored = await _h.Queue.GetOperationAsync(op.Id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.FailedOperations, Is.EqualTo(1));
+            Assert.That(stored!.State, Is.EqualTo(OperationState.Failed));
+            Assert.That(stored.ErrorType, Is.EqualTo(SyncErrorType.QuotaExceeded));
+        });
+    }
+
+    private async Task StartWithFourAsync()
+    {
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false });
+        foreach (var id in new[] { "a", "b", "c", "d" })
+        {
+            await _h.Queue.QueueOperationAsync(EngineHarness.Create(id));
+        }
+    }
+}
