@@ -7,7 +7,7 @@ namespace ReactiveSync.Demo;
 /// Wraps a device's real transport to show each push and pull as it happens: the batch, the server's answers, the
 /// failures. It only watches: every call and every exception goes through unchanged.
 /// </summary>
-internal sealed class CountingTransport(ISyncTransport inner, DeviceCounters counters, Action<string, LogKind> log) : ISyncTransport
+internal sealed class CountingTransport(ISyncTransport inner, DeviceCounters counters, Action<string, LogKind> log, Func<string, string> describeContent) : ISyncTransport
 {
     /// <inheritdoc/>
     public TimeSpan ServerClockOffset => inner.ServerClockOffset;
@@ -46,7 +46,7 @@ internal sealed class CountingTransport(ISyncTransport inner, DeviceCounters cou
         }
         catch (SyncException ex)
         {
-            counters.AddBatchFailure();
+            counters.AddRequestFailure();
             var what = ex.Error.IsRetryable ? "will retry with backoff" : "not retryable";
             log($"batch #{number}: {operations.Count} ops failed: {Short(ex.Error)} ({what})", LogKind.Warning);
             throw;
@@ -69,6 +69,7 @@ internal sealed class CountingTransport(ISyncTransport inner, DeviceCounters cou
         }
         catch (SyncException ex)
         {
+            counters.AddRequestFailure();
             log($"pull failed: {Short(ex.Error)}", LogKind.Warning);
             throw;
         }
@@ -81,11 +82,12 @@ internal sealed class CountingTransport(ISyncTransport inner, DeviceCounters cou
         try
         {
             await inner.UploadContentAsync(resourceId, content, contentType, cancellationToken).ConfigureAwait(false);
-            log($"upload: {size?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes of {contentType ?? "content"} for {resourceId}", LogKind.Success);
+            log($"uploaded \"{describeContent(resourceId)}\" ({size?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes, {contentType ?? "no type"}) before pushing its operation", LogKind.Success);
         }
         catch (SyncException ex)
         {
-            log($"upload of {resourceId} failed: {Short(ex.Error)}", LogKind.Warning);
+            counters.AddRequestFailure();
+            log($"upload of \"{describeContent(resourceId)}\" failed, so its batch waits: {Short(ex.Error)}", LogKind.Warning);
             throw;
         }
     }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using ReactiveSync.Downloads;
 using ReactiveSync.Http;
 using ReactiveSync.Model;
 using ReactiveSync.Server;
@@ -17,7 +19,11 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
     // With the default rate this seed fails the first push after lunch with a 5xx and cuts the fourth request's answer.
     private const int FaultSeed = 37;
 
+    // The laptop's storage quota for offline content: two of the phone's three files fit, the third is refused.
+    private const int LaptopQuotaMB = 1;
+
     private readonly Stopwatch _clock = new();
+    private string[] _serverTypes = [];
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -61,9 +67,12 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
                 QueueChangeDebounce = TimeSpan.FromMilliseconds(150),
                 BatchSize = 10,
             };
-            var phone = await Device.CreateAsync("phone", "Ana's phone", Path.Combine(root, "phone"), server, configuration, view, cancellationToken).ConfigureAwait(false);
+            var phone = await Device.CreateAsync(
+                "phone", "Ana's phone", Path.Combine(root, "phone"), server, configuration, view, () => _serverTypes, cancellationToken).ConfigureAwait(false);
             devices.Add(phone);
-            var laptop = await Device.CreateAsync("laptop", "Ana's laptop", Path.Combine(root, "laptop"), server, configuration, view, cancellationToken).ConfigureAwait(false);
+            var laptop = await Device.CreateAsync(
+                "laptop", "Ana's laptop", Path.Combine(root, "laptop"), server, configuration with { StorageQuotaMB = LaptopQuotaMB }, view, () => _serverTypes, cancellationToken)
+                .ConfigureAwait(false);
             devices.Add(laptop);
             var day = new Workday(options.Operations);
             var shares = day.RandomShares;
@@ -84,9 +93,18 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
                 return 1;
             }
 
-            day.TakeBase(await laptop.LocalView.ReadAsync(cancellationToken).ConfigureAwait(false), phone, laptop);
+            foreach (var device in devices)
+            {
+                if (await day.CheckSharedAsync(device, cancellationToken).ConfigureAwait(false) is { } problem)
+                {
+                    view.Log(null, problem, LogKind.Error);
+                    return 1;
+                }
+            }
 
-            view.Phase("Morning, offline", $"no network at school: the phone queues {shares.PhoneMorning + 3}, the laptop {shares.LaptopMorning + 2} operations");
+            view.Log(null, "both devices hold the profile and both posts at version 1 in their replicas", LogKind.Success);
+
+            view.Phase("Morning, offline", $"no network at school: the phone queues {shares.PhoneMorning + 6} operations (3 file uploads among them), the laptop {shares.LaptopMorning + 2}");
             phone.SetOnline(false);
             laptop.SetOnline(false);
             await Task.WhenAll(day.PhoneMorningAsync(phone, cancellationToken), day.LaptopMorningAsync(laptop, cancellationToken)).ConfigureAwait(false);
@@ -113,7 +131,7 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
             var lunchDone = _clock.Elapsed;
             phone.SetOnline(false);
 
-            view.Phase("Afternoon, offline", $"back in class: the phone queues {shares.PhoneAfternoon}, the laptop {shares.LaptopAfternoon + 1} more operations");
+            view.Phase("Afternoon, offline", $"back in class: the phone queues {shares.PhoneAfternoon}, the laptop {shares.LaptopAfternoon + 2} more operations (a photo upload among them)");
             await Task.WhenAll(
                 day.PhoneAfternoonAsync(phone, cancellationToken),
                 day.LaptopAfternoonAsync(laptop, ct => WaitUntilAsync(lunchDone + LaterThanLunch, ct), cancellationToken)).ConfigureAwait(false);
@@ -132,6 +150,23 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
                 eveningOk = settled.All(s => s) && caughtUp.All(c => c);
             }).ConfigureAwait(false);
 
+            view.Phase("Evening, downloads", $"each device downloads the other's attachments for offline use; the laptop has a {LaptopQuotaMB} MB quota");
+            var downloadsOk = false;
+            await view.RunLiveAsync(devices, async () =>
+            {
+                foreach (var device in devices)
+                {
+                    var wanted = day.Attachments.Where(a => a.Owner != device.Name).Select(a => (a.ResourceId, a.Title)).ToList();
+                    await device.DownloadAsync(wanted, cancellationToken).ConfigureAwait(false);
+                }
+
+                var done = await Task.WhenAll(devices.Select(d => d.WaitForDownloadsAsync(settleTimeout, cancellationToken))).ConfigureAwait(false);
+                downloadsOk = done.All(d => d);
+
+                // Progress reaches listeners throttled (at most every 100 ms): let the last of it arrive before the check.
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+
             view.Phase("Convergence check", "both devices' views against the server's copy");
             if (host is not null)
             {
@@ -139,7 +174,7 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
                 view.Log(null, "server faults off for the check", LogKind.Info);
             }
 
-            var report = await CheckAsync(host, server, day, devices, lunchOk && eveningOk, cancellationToken).ConfigureAwait(false);
+            var report = await CheckAsync(host, server, day, devices, lunchOk && eveningOk && downloadsOk, cancellationToken).ConfigureAwait(false);
             view.Report(report);
             return report.AllPassed ? 0 : 1;
         }
@@ -174,9 +209,10 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
             serverSource = "the server's pull feed, read by a third client";
         }
 
+        _serverTypes = [.. truth.Keys.Select(k => k.Type).Distinct(StringComparer.Ordinal)];
         var checks = new List<(string Check, bool Passed, string Detail)>
         {
-            ("both devices synced everything within the time allowed", settled, settled ? "yes" : "no: see the log above"),
+            ("both devices synced everything, and finished their downloads, within the time allowed", settled, settled ? "yes" : "no: see the log above"),
         };
         var converged = true;
         var rows = new List<DeviceRow>();
@@ -209,11 +245,15 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
             }
 
             rows.Add(new DeviceRow(
-                device.Label, c.Queued, c.Coalesced, c.Cancelled, c.Batches, c.BatchFailures, c.Applied, c.Duplicates, c.Retried + c.RetriedByUser,
+                device.Label, c.Queued, c.Coalesced, c.Cancelled, c.Batches, c.RequestFailures, c.Applied, c.Duplicates, c.Retried + c.RetriedByUser,
                 c.Conflicts, string.Join(", ", outcomes), c.PulledChanges, stats.Total));
         }
 
         checks.AddRange(day.Verify(truth));
+        foreach (var device in devices)
+        {
+            checks.Add(await CheckDownloadsAsync(device, day, cancellationToken).ConfigureAwait(false));
+        }
 
         ServerTotals? totals = null;
         if (host is not null)
@@ -234,12 +274,54 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
             DeviceViewSource = devices[0].LocalView.Description,
             Checks = checks,
             Converged = converged,
-            Notes =
-            [
-                "No upload: the engine does not send Upload operations' files yet (the content uploader is not wired in); the day leaves it out.",
-                "No offline downloads: the content download manager is not wired into the engine yet.",
-            ],
         };
+    }
+
+    /// <summary>
+    /// Checks a device's downloads: those that fit its quota in the order asked are complete and byte-identical to the
+    /// file the other device attached; the rest were refused.
+    /// </summary>
+    private static async Task<(string, bool, string)> CheckDownloadsAsync(Device device, Workday day, CancellationToken cancellationToken)
+    {
+        var manager = device.Engine.DownloadManager!;
+        var quota = device.Engine.Configuration.StorageQuotaBytes;
+        var reserved = 0L;
+        var fits = new List<string>();
+        var refused = new List<string>();
+        var problems = new List<string>();
+        foreach (var attachment in day.Attachments.Where(a => a.Owner != device.Name))
+        {
+            var record = manager.Get(attachment.ResourceId);
+            var shouldFit = reserved + attachment.Size <= quota;
+            if (shouldFit)
+            {
+                reserved += attachment.Size;
+                if (record is { State: DownloadState.Completed, LocalPath: { } path } && File.Exists(path)
+                    && SHA256.HashData(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(attachment.Sha256))
+                {
+                    fits.Add(attachment.Title);
+                }
+                else
+                {
+                    problems.Add($"\"{attachment.Title}\" is {record?.State.ToString() ?? "missing"}{(record?.State == DownloadState.Completed ? " but differs from the original" : string.Empty)}");
+                }
+            }
+            else if (record?.State == DownloadState.Failed)
+            {
+                refused.Add(attachment.Title);
+            }
+            else
+            {
+                problems.Add($"\"{attachment.Title}\" should not fit the quota but is {record?.State.ToString() ?? "missing"}");
+            }
+        }
+
+        var usage = await manager.GetStorageUsageAsync(cancellationToken).ConfigureAwait(false);
+        var detail = $"{fits.Count} complete ({string.Join(", ", fits)})"
+            + (refused.Count > 0 ? $"; refused by the quota: {string.Join(", ", refused)}" : string.Empty)
+            + $"; {usage.TotalSize / 1024} KB of {usage.QuotaBytes / 1024} KB used"
+            + (problems.Count > 0 ? $"; {string.Join("; ", problems)}" : string.Empty);
+        return ($"{device.Label} downloaded the other device's files, byte-identical, within its {quota / (1024 * 1024)} MB quota", problems.Count == 0, detail);
     }
 
     private static async Task<string?> HealthAsync(Uri server, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reactive.Concurrency;
+using ReactiveSync.Downloads;
 using ReactiveSync.Events;
 using ReactiveSync.Http;
 using ReactiveSync.Model;
@@ -20,6 +21,9 @@ internal sealed class Device : IAsyncDisposable
     private readonly IDemoView _view;
     private readonly HttpSyncTransport _http;
     private readonly SqliteKeyValueStore _keyValues;
+    private readonly SqliteReplicaStore _replica;
+    private readonly SqliteDownloadStore _downloadStore;
+    private readonly List<(string ResourceId, string Title)> _downloads = [];
     private readonly ConcurrentDictionary<string, string> _titles = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
     private QueueStats _stats = QueueStats.Empty;
@@ -33,6 +37,8 @@ internal sealed class Device : IAsyncDisposable
         InMemoryNetworkMonitor network,
         HttpSyncTransport http,
         SqliteKeyValueStore keyValues,
+        SqliteReplicaStore replica,
+        SqliteDownloadStore downloadStore,
         DeviceCounters counters)
     {
         Name = name;
@@ -42,10 +48,10 @@ internal sealed class Device : IAsyncDisposable
         Network = network;
         _http = http;
         _keyValues = keyValues;
+        _replica = replica;
+        _downloadStore = downloadStore;
         Counters = counters;
-        Transport = new CountingTransport(http, counters, Log);
-        // The fallback view reads through the raw transport, so the counters show only what the engine itself did.
-        LocalView = new ServerFeedView(http);
+        Transport = new CountingTransport(http, counters, Log, Title);
     }
 
     /// <summary>A short name for logs, e.g. "phone".</summary>
@@ -70,7 +76,19 @@ internal sealed class Device : IAsyncDisposable
     public DeviceCounters Counters { get; }
 
     /// <summary>What the device shows its user, for the convergence check.</summary>
-    public ILocalView LocalView { get; private set; }
+    public ILocalView LocalView { get; private set; } = null!;
+
+    /// <summary>The downloads the user asked for: resource id and a name.</summary>
+    public IReadOnlyList<(string ResourceId, string Title)> Downloads
+    {
+        get
+        {
+            lock (_downloads)
+            {
+                return [.. _downloads];
+            }
+        }
+    }
 
     /// <summary>The queue's latest counts.</summary>
     public QueueStats Stats => Volatile.Read(ref _stats);
@@ -81,7 +99,11 @@ internal sealed class Device : IAsyncDisposable
     /// <summary>Whether the demo has it online.</summary>
     public bool IsOnline => Network.Current.IsOnline;
 
-    /// <summary>Builds the device: its stores under <paramref name="folder"/>, its transport to <paramref name="server"/>, its engine.</summary>
+    /// <summary>
+    /// Builds the device: its stores under <paramref name="folder"/> (operations, replica, downloads, key-values, each a
+    /// SQLite file; downloaded content in <c>content/</c>), its transport to <paramref name="server"/>, its engine.
+    /// </summary>
+    /// <param name="types">The resource types whose local view the convergence check reads, besides the well-known ones.</param>
     public static async Task<Device> CreateAsync(
         string name,
         string label,
@@ -89,6 +111,7 @@ internal sealed class Device : IAsyncDisposable
         Uri server,
         SyncConfiguration configuration,
         IDemoView view,
+        Func<IEnumerable<string>> types,
         CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(folder);
@@ -99,11 +122,22 @@ internal sealed class Device : IAsyncDisposable
             new StaticAccessTokenProvider($"demo-token-{name}"),
             DefaultScheduler.Instance,
             new HttpSyncTransportOptions { Timeout = TimeSpan.FromSeconds(15), UserAgent = "ReactiveSyncDemo/1.0" });
-        var keyValues = new SqliteKeyValueStore(Path.Combine(folder, "state.db"), DefaultScheduler.Instance);
-        var device = new Device(name, label, folder, view, network, http, keyValues, counters);
+        var device = new Device(
+            name,
+            label,
+            folder,
+            view,
+            network,
+            http,
+            new SqliteKeyValueStore(Path.Combine(folder, "state.db"), DefaultScheduler.Instance),
+            new SqliteReplicaStore(Path.Combine(folder, "replica.db")),
+            new SqliteDownloadStore(Path.Combine(folder, "downloads.db")),
+            counters);
         try
         {
-            await keyValues.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await device._keyValues.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await device._replica.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await device._downloadStore.OpenAsync(cancellationToken).ConfigureAwait(false);
             device.Engine = await SyncEngine.CreateAsync(
                 new SyncEngineOptions
                 {
@@ -113,7 +147,11 @@ internal sealed class Device : IAsyncDisposable
                     ClientId = $"demo-{name}-{Guid.CreateVersion7():N}",
                     Scheduler = DefaultScheduler.Instance,
                     Configuration = configuration,
-                    KeyValueStore = keyValues,
+                    KeyValueStore = device._keyValues,
+                    ReplicaStore = device._replica,
+                    DownloadStore = device._downloadStore,
+                    ContentSource = new WatchedContentSource(http.ContentSource, counters, device.Log, device.Title),
+                    ContentRoot = Path.Combine(folder, "content"),
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -123,6 +161,7 @@ internal sealed class Device : IAsyncDisposable
             throw;
         }
 
+        device.LocalView = new ReplicaView(device.Engine, types);
         device.Subscribe();
         return device;
     }
@@ -130,26 +169,106 @@ internal sealed class Device : IAsyncDisposable
     /// <summary>Remembers a human name for a resource, for the logs.</summary>
     public void Remember(ResourceType type, string id, string title) => _titles[ResourceKey.Of(type, id).ToString()] = title;
 
+    /// <summary>The human name of a media attachment (what uploads and downloads carry), or its id.</summary>
+    public string Title(string mediaAttachmentId) =>
+        _titles.TryGetValue(ResourceKey.Of(ResourceType.MediaAttachment, mediaAttachmentId).ToString(), out var title) ? title : mediaAttachmentId;
+
     /// <summary>The human name of a resource, or its key.</summary>
     public string Describe(ResourceType type, string id) =>
         _titles.TryGetValue(ResourceKey.Of(type, id).ToString(), out var title) ? $"{type.Value} \"{title}\"" : $"{type.Value}/{id}";
 
-    /// <summary>Queues what the user did; counts whether it was stored, folded or cancelled.</summary>
+    /// <summary>
+    /// Queues what the user did through the engine (which takes an Update's base version and copy from the replica);
+    /// counts whether it was stored, folded into a pending operation, or cancelled a pending create.
+    /// </summary>
     public async Task<QueueResult> QueueAsync(OperationRequest request, CancellationToken cancellationToken)
     {
-        var result = await Engine.OperationQueue.QueueAsync(request, cancellationToken).ConfigureAwait(false);
+        var id = request.Id ?? Guid.CreateVersion7();
+        var operation = await Engine.QueueOperationAsync(request with { Id = id }, cancellationToken).ConfigureAwait(false);
         Counters.AddQueued();
-        switch (result.Outcome)
+        var outcome = QueueOutcome.Added;
+        if (operation.Id != id)
         {
-            case QueueOutcome.Coalesced:
-                Counters.AddCoalesced();
-                break;
-            case QueueOutcome.Cancelled:
-                Counters.AddCancelled();
-                break;
+            // Folded: the engine answers the pending operation that absorbed the request.
+            outcome = QueueOutcome.Coalesced;
+            Counters.AddCoalesced();
+        }
+        else if (request.Type == OperationType.Delete && await Engine.OperationQueue.GetOperationAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            // A delete that is not stored cancelled the pending create of the same resource (the demo's deletes are queued offline).
+            outcome = QueueOutcome.Cancelled;
+            Counters.AddCancelled();
         }
 
-        return result;
+        return new QueueResult(operation, outcome);
+    }
+
+    /// <summary>Asks for the content of <paramref name="items"/> to be downloaded for offline use, and logs how each goes.</summary>
+    public async Task DownloadAsync(IReadOnlyList<(string ResourceId, string Title)> items, CancellationToken cancellationToken)
+    {
+        var manager = Engine.DownloadManager ?? throw new InvalidOperationException("The engine was built without downloads.");
+        lock (_downloads)
+        {
+            _downloads.AddRange(items);
+        }
+
+        foreach (var (resourceId, title) in items)
+        {
+            var last = (DownloadState?)null;
+            var started = false;
+            _subscriptions.Add(manager.Progress(resourceId).Subscribe(progress =>
+            {
+                if (progress.State == last)
+                {
+                    return;
+                }
+
+                last = progress.State;
+                var size = progress.TotalBytes is { } total ? $"{total / 1024.0:0} KB" : "unknown size";
+                switch (progress.State)
+                {
+                    case DownloadState.Downloading when !started:
+                        started = true;
+                        Log($"download of \"{title}\" started ({size})", LogKind.Info);
+                        break;
+                    case DownloadState.Completed:
+                        Log($"download of \"{title}\" complete ({size})", LogKind.Success);
+                        break;
+                    case DownloadState.Failed:
+                        Log($"download of \"{title}\" failed: {manager.Get(resourceId)?.ErrorMessage}", LogKind.Warning);
+                        break;
+                }
+            }));
+        }
+
+        await Engine.DownloadForOfflineAsync(items.Select(i => i.ResourceId), SyncPriority.Medium, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until every download asked for is complete or failed for good; answers whether that happened in time.</summary>
+    public async Task<bool> WaitForDownloadsAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var manager = Engine.DownloadManager;
+        if (manager is null)
+        {
+            return true;
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (Downloads.All(d => manager.Get(d.ResourceId)?.State is DownloadState.Completed or DownloadState.Failed))
+            {
+                return true;
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                Log($"downloads still running after {timeout.TotalSeconds:0} s", LogKind.Error);
+                return false;
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Switches the device's network.</summary>
@@ -222,6 +341,8 @@ internal sealed class Device : IAsyncDisposable
             await Engine.DisposeAsync().ConfigureAwait(false);
         }
 
+        await _downloadStore.DisposeAsync().ConfigureAwait(false);
+        await _replica.DisposeAsync().ConfigureAwait(false);
         await _keyValues.DisposeAsync().ConfigureAwait(false);
         _http.Dispose();
         Network.Dispose();
@@ -287,6 +408,10 @@ internal sealed class Device : IAsyncDisposable
 
             case NetworkStatusChanged { IsOnline: var online }:
                 Log(online ? "network: online" : "network: offline", online ? LogKind.Success : LogKind.Info);
+                break;
+
+            case ReactiveSync.Events.StorageQuotaExceeded { UsageBytes: var usage, LimitBytes: var limit }:
+                Log($"storage quota reached: {usage / 1024.0:0} KB of {limit / 1024.0:0} KB in use; the download that does not fit is refused", LogKind.Warning);
                 break;
 
             case AuthenticationRequired { Error: var error }:

@@ -7,7 +7,7 @@ internal sealed class DeviceCounters
     private long _coalesced;
     private long _cancelled;
     private long _batches;
-    private long _batchFailures;
+    private long _requestFailures;
     private long _applied;
     private long _duplicates;
     private long _retried;
@@ -32,8 +32,8 @@ internal sealed class DeviceCounters
     /// <summary>Pushes sent.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
-    /// <summary>Pushes that failed as a whole (5xx, cut connection...).</summary>
-    public long BatchFailures => Interlocked.Read(ref _batchFailures);
+    /// <summary>Requests (push, pull, upload) that failed as a whole: a 5xx, a cut connection...</summary>
+    public long RequestFailures => Interlocked.Read(ref _requestFailures);
 
     /// <summary>Operations the server applied (counted from the engine's sync results; includes duplicates).</summary>
     public long Applied => Interlocked.Read(ref _applied);
@@ -76,7 +76,7 @@ internal sealed class DeviceCounters
 
     public void AddBatch() => Interlocked.Increment(ref _batches);
 
-    public void AddBatchFailure() => Interlocked.Increment(ref _batchFailures);
+    public void AddRequestFailure() => Interlocked.Increment(ref _requestFailures);
 
     public void AddApplied(long count) => Interlocked.Add(ref _applied, count);
 

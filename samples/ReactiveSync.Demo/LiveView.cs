@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ReactiveSync.Downloads;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -94,6 +95,10 @@ internal sealed class LiveView(IAnsiConsole console) : IDemoView
             }
 
             console.Write(DeviceTable(devices));
+            if (devices.Any(d => d.Downloads.Count > 0))
+            {
+                console.Write(DownloadTable(devices));
+            }
         }
     }
 
@@ -177,7 +182,8 @@ internal sealed class LiveView(IAnsiConsole console) : IDemoView
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("device").AddColumn("network").AddColumn(new TableColumn("pending") { Alignment = Justify.Right })
             .AddColumn(new TableColumn("applied") { Alignment = Justify.Right }).AddColumn("synced")
-            .AddColumn(new TableColumn("batches") { Alignment = Justify.Right }).AddColumn(new TableColumn("retries") { Alignment = Justify.Right })
+            .AddColumn(new TableColumn("batches") { Alignment = Justify.Right }).AddColumn(new TableColumn("failed requests") { Alignment = Justify.Right })
+            .AddColumn(new TableColumn("retries") { Alignment = Justify.Right })
             .AddColumn(new TableColumn("conflicts") { Alignment = Justify.Right });
         foreach (var device in devices)
         {
@@ -191,13 +197,49 @@ internal sealed class LiveView(IAnsiConsole console) : IDemoView
                 DemoReport.N(pending),
                 DemoReport.N(c.Applied),
                 Bar(c.Applied, c.Applied + pending),
-                c.BatchFailures > 0 ? $"{DemoReport.N(c.Batches)} [yellow]({DemoReport.N(c.BatchFailures)} failed)[/]" : DemoReport.N(c.Batches),
+                DemoReport.N(c.Batches),
+                c.RequestFailures > 0 ? $"[yellow]{DemoReport.N(c.RequestFailures)}[/]" : "0",
                 DemoReport.N(c.Retried),
                 c.Conflicts > 0 ? $"[magenta]{DemoReport.N(c.Conflicts)}[/]" : "0");
         }
 
         return table;
     }
+
+    private static Table DownloadTable(IReadOnlyList<Device> devices)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumn("device").AddColumn("download").AddColumn("progress")
+            .AddColumn(new TableColumn("bytes") { Alignment = Justify.Right }).AddColumn("state");
+        foreach (var device in devices)
+        {
+            foreach (var (resourceId, title) in device.Downloads)
+            {
+                var record = device.Engine.DownloadManager?.Get(resourceId);
+                var size = record?.FileSize ?? 0;
+                var done = record?.State == DownloadState.Completed ? size : record?.DownloadedSize ?? 0;
+                var state = record?.State switch
+                {
+                    DownloadState.Completed => "[green]complete[/]",
+                    DownloadState.Failed when record.ErrorMessage?.Contains("quota", StringComparison.OrdinalIgnoreCase) == true => "[red]refused: over the quota[/]",
+                    DownloadState.Failed => $"[red]{Markup.Escape(Shorten(record.ErrorMessage ?? "failed"))}[/]",
+                    DownloadState.Downloading => "[blue]downloading[/]",
+                    { } other => other.ToString(),
+                    null => "[grey]asked[/]",
+                };
+                table.AddRow(
+                    Markup.Escape(device.Name),
+                    Markup.Escape(title),
+                    record?.State == DownloadState.Failed ? "[red]refused[/]" : Bar(done, size),
+                    $"{done / 1024:N0} / {size / 1024:N0} KB",
+                    state);
+            }
+        }
+
+        return table;
+    }
+
+    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "..." : text;
 
     private IRenderable Render(IReadOnlyList<Device> devices)
     {
@@ -208,6 +250,9 @@ internal sealed class LiveView(IAnsiConsole console) : IDemoView
         }
 
         var log = recent.Length == 0 ? (IRenderable)new Markup("[grey]waiting...[/]") : new Rows(recent.Select(line => new Markup(line)));
-        return new Rows(DeviceTable(devices), new Panel(log) { Header = new PanelHeader("events"), Border = BoxBorder.Rounded, Expand = true });
+        var events = new Panel(log) { Header = new PanelHeader("events"), Border = BoxBorder.Rounded, Expand = true };
+        return devices.Any(d => d.Downloads.Count > 0)
+            ? new Rows(DeviceTable(devices), DownloadTable(devices), events)
+            : new Rows(DeviceTable(devices), events);
     }
 }

@@ -132,7 +132,7 @@ internal sealed class PlainView(TextWriter output) : IDemoView
         var stats = device.Stats;
         var c = device.Counters;
         return $"status: {(device.IsOnline ? "online" : "offline")}, {stats.Pending + stats.InFlight} pending, {c.Applied} applied, " +
-            $"{c.Batches} batches ({c.BatchFailures} failed), {c.Retried} retries, {c.Conflicts} conflicts";
+            $"{c.Batches} batches, {c.RequestFailures} failed requests, {c.Retried} retries, {c.Conflicts} conflicts";
     }
 
     private void Write(string line)

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using ReactiveSync.Downloads;
 using ReactiveSync.Model;
 using ReactiveSync.Queue;
 
@@ -9,16 +11,17 @@ namespace ReactiveSync.Demo;
 /// seeded, so every run queues the same kinds of work; the fixed part makes the conflicts the demo is about.
 /// </summary>
 /// <remarks>
-/// Before school the phone creates the profile and two class posts and syncs; both devices then hold them at version 1.
-/// Offline in the morning, both edit the field-trip post's title (the phone's edit reaches the server first, at lunch,
+/// Before school the phone creates the profile and two class posts and syncs; both devices then hold them at version 1
+/// in their replicas, which give every later edit its base version and base copy. Offline in the morning, both edit the field-trip post's title (the phone's edit reaches the server first, at lunch,
 /// so the laptop's older edit loses under LastModifiedWins) and the profile (different fields and one field in common:
 /// Merge keeps both, the laptop's value for the shared field). In the afternoon, after the phone's lunch sync, the
-/// laptop edits the science-fair post's title: the newer edit, so it wins, and the phone's body edit stays.
+/// laptop edits the science-fair post's title: the newer edit, so it wins, and the phone's body edit stays. The phone
+/// attaches three files offline (uploaded when it syncs), the laptop one; each device then downloads the other's.
 /// </remarks>
 internal sealed class Workday(int operations)
 {
-    /// <summary>Operations of the fixed part: setup 3, phone morning 3, laptop morning 2, laptop afternoon 1.</summary>
-    public const int FixedOperations = 9;
+    /// <summary>Operations of the fixed part: setup 3, phone morning 3 edits and 3 uploads, laptop morning 2, laptop afternoon 1 edit and 1 upload.</summary>
+    public const int FixedOperations = 13;
 
     private const string PhoneTripTitle = "Field trip to the science museum: permission slips due Friday";
     private const string LaptopTripTitle = "Field trip: museum visit moved to Thursday";
@@ -32,15 +35,22 @@ internal sealed class Workday(int operations)
     private readonly HashSet<ResourceKey> _created = [];
     private readonly HashSet<ResourceKey> _cancelled = [];
     private readonly Lock _gate = new();
+    private readonly List<Attachment> _attachments = [];
     private string _profileId = string.Empty;
     private string _tripId = string.Empty;
     private string _fairId = string.Empty;
-    private JsonObject _profileBase = new();
-    private JsonObject _tripBase = new();
-    private JsonObject _fairBase = new();
-    private long _profileVersion;
-    private long _tripVersion;
-    private long _fairVersion;
+
+    /// <summary>The files the devices attached: who, the resource, a name, the local file, its size and SHA-256.</summary>
+    public IReadOnlyList<Attachment> Attachments
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _attachments];
+            }
+        }
+    }
 
     /// <summary>The operations the random part of each phase queues: phone morning, laptop morning, phone afternoon, laptop afternoon.</summary>
     public (int PhoneMorning, int LaptopMorning, int PhoneAfternoon, int LaptopAfternoon) RandomShares
@@ -76,20 +86,28 @@ internal sealed class Workday(int operations)
     }
 
     /// <summary>
-    /// Takes what the devices hold once the setup synced: the server copies of the three shared resources, which both
-    /// devices edit against (the base copy for merges, the version for conflict detection).
+    /// Checks that <paramref name="device"/> holds the three shared resources at a server version after the setup sync
+    /// (its replica gives its edits their base), and names them for its logs.
     /// </summary>
-    public void TakeBase(IReadOnlyDictionary<ResourceKey, ResourceState> view, params Device[] devices)
+    public async Task<string?> CheckSharedAsync(Device device, CancellationToken cancellationToken)
     {
-        (_profileBase, _profileVersion) = Base(view, ResourceType.UserProfile, _profileId);
-        (_tripBase, _tripVersion) = Base(view, ResourceType.Post, _tripId);
-        (_fairBase, _fairVersion) = Base(view, ResourceType.Post, _fairId);
-        foreach (var device in devices)
+        var missing = new List<string>();
+        foreach (var (type, id, title) in new[]
         {
-            device.Remember(ResourceType.UserProfile, _profileId, "Ana's profile");
-            device.Remember(ResourceType.Post, _tripId, "Field trip");
-            device.Remember(ResourceType.Post, _fairId, "Science fair");
+            (ResourceType.UserProfile, _profileId, "Ana's profile"),
+            (ResourceType.Post, _tripId, "Field trip"),
+            (ResourceType.Post, _fairId, "Science fair"),
+        })
+        {
+            device.Remember(type, id, title);
+            var local = await device.Engine.Resources.GetAsync(type, id, cancellationToken).ConfigureAwait(false);
+            if (local?.ServerVersion is null)
+            {
+                missing.Add(title);
+            }
         }
+
+        return missing.Count == 0 ? null : $"{device.Label} does not hold {string.Join(", ", missing)} after the setup sync";
     }
 
     /// <summary>The phone's morning, offline: its share of work, with its edits of both posts and the profile in between.</summary>
@@ -98,11 +116,14 @@ internal sealed class Workday(int operations)
         var author = new Author(this, phone, new Random(1001), "morning");
         var share = RandomShares.PhoneMorning;
         await author.WorkAsync(share / 3, cancellationToken).ConfigureAwait(false);
-        await EditAsync(phone, ResourceType.Post, _tripId, new JsonObject { ["title"] = PhoneTripTitle }, _tripVersion, _tripBase, cancellationToken).ConfigureAwait(false);
+        await EditAsync(phone, ResourceType.Post, _tripId, new JsonObject { ["title"] = PhoneTripTitle }, cancellationToken).ConfigureAwait(false);
+        await AttachAsync(phone, "Fractions worksheet.pdf", "application/pdf", 300 * 1024, _fairId, cancellationToken).ConfigureAwait(false);
         await author.WorkAsync(share / 3, cancellationToken).ConfigureAwait(false);
-        await EditAsync(phone, ResourceType.Post, _fairId, new JsonObject { ["body"] = PhoneFairBody }, _fairVersion, _fairBase, cancellationToken).ConfigureAwait(false);
-        await EditAsync(phone, ResourceType.UserProfile, _profileId, new JsonObject { ["bio"] = PhoneBio, ["avatarColor"] = PhoneAvatar }, _profileVersion, _profileBase, cancellationToken).ConfigureAwait(false);
+        await EditAsync(phone, ResourceType.Post, _fairId, new JsonObject { ["body"] = PhoneFairBody }, cancellationToken).ConfigureAwait(false);
+        await EditAsync(phone, ResourceType.UserProfile, _profileId, new JsonObject { ["bio"] = PhoneBio, ["avatarColor"] = PhoneAvatar }, cancellationToken).ConfigureAwait(false);
+        await AttachAsync(phone, "Science fair rubric.pdf", "application/pdf", 450 * 1024, _fairId, cancellationToken).ConfigureAwait(false);
         await author.WorkAsync(share - (2 * (share / 3)), cancellationToken).ConfigureAwait(false);
+        await AttachAsync(phone, "Museum map.jpg", "image/jpeg", 600 * 1024, _tripId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The laptop's morning, offline: its share of work, with its own edits of the field-trip post and the profile.</summary>
@@ -110,9 +131,9 @@ internal sealed class Workday(int operations)
     {
         var author = new Author(this, laptop, new Random(2002), "morning");
         var share = RandomShares.LaptopMorning;
-        await EditAsync(laptop, ResourceType.Post, _tripId, new JsonObject { ["title"] = LaptopTripTitle }, _tripVersion, _tripBase, cancellationToken).ConfigureAwait(false);
+        await EditAsync(laptop, ResourceType.Post, _tripId, new JsonObject { ["title"] = LaptopTripTitle }, cancellationToken).ConfigureAwait(false);
         await author.WorkAsync(share / 2, cancellationToken).ConfigureAwait(false);
-        await EditAsync(laptop, ResourceType.UserProfile, _profileId, new JsonObject { ["school"] = LaptopSchool, ["avatarColor"] = LaptopAvatar }, _profileVersion, _profileBase, cancellationToken).ConfigureAwait(false);
+        await EditAsync(laptop, ResourceType.UserProfile, _profileId, new JsonObject { ["school"] = LaptopSchool, ["avatarColor"] = LaptopAvatar }, cancellationToken).ConfigureAwait(false);
         await author.WorkAsync(share - (share / 2), cancellationToken).ConfigureAwait(false);
     }
 
@@ -127,7 +148,8 @@ internal sealed class Workday(int operations)
         var share = RandomShares.LaptopAfternoon;
         await author.WorkAsync(share / 2, cancellationToken).ConfigureAwait(false);
         await untilLaterThanLunch(cancellationToken).ConfigureAwait(false);
-        await EditAsync(laptop, ResourceType.Post, _fairId, new JsonObject { ["title"] = LaptopFairTitle }, _fairVersion, _fairBase, cancellationToken).ConfigureAwait(false);
+        await EditAsync(laptop, ResourceType.Post, _fairId, new JsonObject { ["title"] = LaptopFairTitle }, cancellationToken).ConfigureAwait(false);
+        await AttachAsync(laptop, "Whiteboard photo.jpg", "image/jpeg", 250 * 1024, _fairId, cancellationToken).ConfigureAwait(false);
         await author.WorkAsync(share - (share / 2), cancellationToken).ConfigureAwait(false);
     }
 
@@ -178,32 +200,49 @@ internal sealed class Workday(int operations)
         ["author"] = TeacherContent.Teacher,
     };
 
-    private static (JsonObject Data, long Version) Base(IReadOnlyDictionary<ResourceKey, ResourceState> view, ResourceType type, string id) =>
-        view.TryGetValue(ResourceKey.Of(type, id), out var state) && state.Data is JsonObject data && state.Version is { } version
-            ? ((JsonObject)data.DeepClone(), version)
-            : throw new InvalidOperationException($"The device does not hold {type.Value}/{id} after the setup sync.");
-
     private static string? Field(IReadOnlyDictionary<ResourceKey, ResourceState> server, ResourceType type, string id, string field) =>
         server.TryGetValue(ResourceKey.Of(type, id), out var state) ? state.Data[field]?.ToString() : null;
 
     private static string? Shorten(string? text) => text is { Length: > 40 } ? text[..40] + "..." : text;
 
-    private static async Task EditAsync(
-        Device device, ResourceType type, string id, JsonObject patch, long baseVersion, JsonObject baseData, CancellationToken cancellationToken)
+    private static async Task EditAsync(Device device, ResourceType type, string id, JsonObject patch, CancellationToken cancellationToken)
     {
+        // No base given: the engine takes the base version and copy from the device's replica, as an app's edit would.
+        var result = await device.QueueAsync(
+            new OperationRequest { Type = OperationType.Update, ResourceType = type, ResourceId = id, Data = patch, Priority = SyncPriority.Medium },
+            cancellationToken).ConfigureAwait(false);
+        var against = result.Operation.BaseVersion is { } version ? $"against version {version} from its replica" : "with no base version known";
+        device.Log($"edited {device.Describe(type, id)} offline: {string.Join(", ", patch.Select(p => p.Key))} ({against})", LogKind.Info);
+    }
+
+    /// <summary>Writes a file of <paramref name="size"/> seeded bytes on the device and queues its upload as a media attachment.</summary>
+    private async Task AttachAsync(Device device, string title, string contentType, int size, string postId, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[size];
+        new Random(HashCode.Combine(title.Length, size)).NextBytes(bytes);
+        var folder = Path.Combine(device.Folder, "files");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, title);
+        await File.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+        var id = Guid.CreateVersion7().ToString();
+        var metadata = new JsonObject { ["title"] = title, ["postId"] = postId, ["contentType"] = contentType, ["size"] = size, ["from"] = device.Name };
         await device.QueueAsync(
             new OperationRequest
             {
-                Type = OperationType.Update,
-                ResourceType = type,
+                Type = OperationType.Upload,
+                ResourceType = ResourceType.MediaAttachment,
                 ResourceId = id,
-                Data = patch,
-                BaseVersion = baseVersion,
-                BaseData = baseData.DeepClone(),
+                Data = ContentUploader.CreateOperationData(path, contentType, metadata),
                 Priority = SyncPriority.Medium,
             },
             cancellationToken).ConfigureAwait(false);
-        device.Log($"edited {device.Describe(type, id)} offline: {string.Join(", ", patch.Select(p => p.Key))} (against version {baseVersion})", LogKind.Info);
+        device.Remember(ResourceType.MediaAttachment, id, title);
+        device.Log($"attached \"{title}\" ({size / 1024} KB) offline: its upload waits in the queue", LogKind.Info);
+        lock (_gate)
+        {
+            _created.Add(ResourceKey.Of(ResourceType.MediaAttachment, id));
+            _attachments.Add(new Attachment(device.Name, id, title, path, size, SHA256.HashData(bytes)));
+        }
     }
 
     private async Task<string> CreateAsync(Device device, ResourceType type, JsonObject data, SyncPriority priority, string title, CancellationToken cancellationToken)

@@ -23,6 +23,9 @@ public sealed class DemoAppTests
             Assert.That(text, Does.Contain("LastModifiedWins: server's copy kept"));
             Assert.That(text, Does.Contain("LastModifiedWins: client's change sent again"));
             Assert.That(text, Does.Contain("Merge: merged three-way"));
+            Assert.That(text, Does.Contain("uploaded \"Museum map.jpg\""));
+            Assert.That(text, Does.Contain("PASS  Ana's laptop downloaded the other device's files"));
+            Assert.That(text, Does.Contain("refused by the quota: Museum map.jpg"));
             Assert.That(text, Does.Not.Contain("FAIL "));
             Assert.That(DemoFolders().Except(before), Is.Empty, "the demo's temp folder is deleted");
         });
