@@ -658,40 +658,6 @@ public sealed class SyncEngine : IAsyncDisposable
     }
 
     /// <summary>Builds and starts the background service over this engine; on failure disposes the engine.</summary>
-    /// <summary>Opens the download manager when the options give a content source and a content root.</summary>
-    private async Task StartDownloadsAsync(SyncEngineOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
-    {
-        if (options.ContentSource is not { } source || options.ContentRoot is not { } contentRoot)
-        {
-            return;
-        }
-
-        try
-        {
-            var downloads = await ContentDownloadManager.OpenAsync(
-                source,
-                options.DownloadStore ?? new InMemoryDownloadStore(),
-                contentRoot,
-                Configuration,
-                options.Scheduler,
-                options.NetworkMonitor,
-                Replica.Replica,
-                options.DeviceStateMonitor,
-                loggerFactory.CreateLogger<ContentDownloadManager>(),
-                cancellationToken).ConfigureAwait(false);
-            DownloadManager = downloads;
-            _quotaSubscription = downloads.QuotaExceeded.Subscribe(e => ReportStorageQuotaExceeded(e.Usage, e.Limit));
-            BackgroundCleanup = async ct => await downloads.CleanupFailedDownloadsAsync(ct).ConfigureAwait(false);
-            BackgroundDownload = async (ids, priority, ct) =>
-                await downloads.DownloadForOfflineAsync(ids, priority, ct).ConfigureAwait(false);
-        }
-        catch
-        {
-            await DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
     private async Task StartBackgroundSyncAsync(
         IDeviceStateMonitor device,
         System.Reactive.Concurrency.IScheduler scheduler,
