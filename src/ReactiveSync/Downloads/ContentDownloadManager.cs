@@ -10,6 +10,7 @@ using ReactiveSync.Collections;
 using ReactiveSync.Model;
 using ReactiveSync.Network;
 using ReactiveSync.Pull;
+using ReactiveSync.Reactive;
 
 namespace ReactiveSync.Downloads;
 

@@ -1,5 +1,5 @@
 using Microsoft.Reactive.Testing;
-using ReactiveSync.Downloads;
+using ReactiveSync.Reactive;
 
 namespace ReactiveSync.Tests.Downloads;
 
