@@ -7,6 +7,8 @@ using ReactiveSync.Network;
 using ReactiveSync.Storage;
 using static Microsoft.Reactive.Testing.ReactiveTest;
 
+using ReactiveSync.Tests.Support;
+
 namespace ReactiveSync.Tests.Background;
 
 public class BackgroundSyncServiceTests
@@ -529,11 +531,9 @@ public class BackgroundSyncServiceTests
         var scheduled = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(() =>
             service.ScheduleTaskAsync(new BackgroundTaskRequest(BackgroundTaskType.Sync) { Priority = (SyncPriority)(i % 4) }))));
 
-        var deadline = Environment.TickCount64 + 20_000;
-        while ((runs.Count < count || (await service.GetScheduledTasksAsync()).Count > 0) && Environment.TickCount64 < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.WaitAsync(
+            async () => runs.Count >= count && (await service.GetScheduledTasksAsync()).Count == 0,
+            "every scheduled task ran");
 
         Assert.That(runs.Keys, Is.EquivalentTo(scheduled.Select(t => t.Id)));
         Assert.That(runs.Values, Has.All.EqualTo(1));

@@ -9,6 +9,8 @@ using ReactiveSync.Network;
 using ReactiveSync.Pull;
 using ReactiveSync.Sqlite;
 
+using ReactiveSync.Tests.Support;
+
 namespace ReactiveSync.Tests.Downloads;
 
 public sealed class ContentDownloadManagerTests
