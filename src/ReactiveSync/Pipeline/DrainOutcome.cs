@@ -9,4 +9,8 @@ namespace ReactiveSync.Pipeline;
 /// The earliest retry the drain scheduled after a transient failure of a whole batch (the drain stops there, so the
 /// pipeline must come back by then even for operations that were due already).
 /// </param>
-internal sealed record DrainOutcome(SyncResult Result, SyncError? AuthenticationError, DateTimeOffset? RetryAt);
+/// <param name="LastTakeAt">
+/// The scheduler's time just before the drain last asked the queue for a batch, or null when it asked for none:
+/// whatever fell due after it has not been looked at, so the pipeline must come back for it.
+/// </param>
+internal sealed record DrainOutcome(SyncResult Result, SyncError? AuthenticationError, DateTimeOffset? RetryAt, DateTimeOffset? LastTakeAt);

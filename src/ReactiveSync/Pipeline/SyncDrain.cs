@@ -72,6 +72,7 @@ internal sealed class SyncDrain
         while (canContinue())
         {
             cancellationToken.ThrowIfCancellationRequested();
+            run.LastTakeAt = _scheduler.Now;
             var batch = await _queue.TakeBatchAsync(_configuration.BatchSize, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
@@ -129,7 +130,7 @@ internal sealed class SyncDrain
             Errors = run.Errors,
             Duration = _scheduler.Now - run.StartedAt,
         };
-        return new DrainOutcome(result, run.AuthenticationError, run.RetryAt);
+        return new DrainOutcome(result, run.AuthenticationError, run.RetryAt, run.LastTakeAt);
     }
 
     /// <summary>
@@ -411,5 +412,7 @@ internal sealed class SyncDrain
         public SyncError? AuthenticationError { get; set; }
 
         public DateTimeOffset? RetryAt { get; set; }
+
+        public DateTimeOffset? LastTakeAt { get; set; }
     }
 }

@@ -505,7 +505,7 @@ internal sealed class SyncPipeline : IAsyncDisposable
             var error = ex is SyncException sync ? sync.Error : new SyncError(SyncErrorType.Storage, $"The sync failed: {ex.Message}", IsRetryable: true);
             Emit(new SyncFailed(error) { Timestamp = _scheduler.Now });
             outcome = new DrainOutcome(
-                new SyncResult { Success = false, Errors = [error], Duration = _scheduler.Now - startedAt }, null, null);
+                new SyncResult { Success = false, Errors = [error], Duration = _scheduler.Now - startedAt }, null, null, null);
         }
 
         if (outcome.AuthenticationError is { } authError)
@@ -513,7 +513,7 @@ internal sealed class SyncPipeline : IAsyncDisposable
             EnterAuthenticationPause(authError);
         }
 
-        await ArmRetryTimerAsync(outcome.RetryAt).ConfigureAwait(false);
+        await ArmRetryTimerAsync(outcome).ConfigureAwait(false);
 
         var result = outcome.Result;
         var completedAt = _scheduler.Now;
@@ -540,26 +540,39 @@ internal sealed class SyncPipeline : IAsyncDisposable
         Emit(new AuthenticationRequired(error) { Timestamp = _scheduler.Now });
     }
 
-    /// <summary>Arms the 'retry due' trigger at the next scheduled retry, if any; replaces the one armed before.</summary>
-    private async Task ArmRetryTimerAsync(DateTimeOffset? retryAt)
+    /// <summary>
+    /// Arms the 'retry due' trigger at the next scheduled retry, if any, replacing the one armed before. A retry that fell
+    /// due after the drain's last take (while it pushed or pulled) fires at once: waiting for a timer at a time already
+    /// past would leave it to the next interval. Looking only after the last take keeps a due but blocked operation from
+    /// firing drain after drain.
+    /// </summary>
+    private async Task ArmRetryTimerAsync(DrainOutcome outcome)
     {
         DateTimeOffset? next;
         try
         {
-            next = await _queue.GetNextDueTimeAsync(CancellationToken.None).ConfigureAwait(false);
+            next = await _queue.GetNextDueTimeAsync(outcome.LastTakeAt ?? _scheduler.Now, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {
             return;
         }
 
-        if (retryAt is { } at && (next is null || at < next))
+        if (outcome.RetryAt is { } at && (next is null || at < next))
         {
             next = at;
         }
 
         if (Volatile.Read(ref _disposed) != 0)
         {
+            return;
+        }
+
+        if (next is { } past && past <= _scheduler.Now)
+        {
+            // The drain still runs, so this asks for exactly one more pass right after it.
+            _retryTimer.Disposable = Disposable.Empty;
+            _triggers.OnNext(SyncTrigger.RetryDue);
             return;
         }
 

@@ -307,10 +307,18 @@ public sealed class OperationQueue : IAsyncDisposable
     /// or null when none waits; the pipeline arms its 'retry due' timer with it. Operations already due are not
     /// reported: take them with <see cref="TakeBatchAsync"/>.
     /// </summary>
-    public Task<DateTimeOffset?> GetNextDueTimeAsync(CancellationToken cancellationToken = default)
+    public Task<DateTimeOffset?> GetNextDueTimeAsync(CancellationToken cancellationToken = default) =>
+        GetNextDueTimeAsync(_scheduler.Now, cancellationToken);
+
+    /// <summary>
+    /// The earliest time, strictly later than <paramref name="after"/>, at which a pending operation becomes due, or null
+    /// when none does. The answer may already be past: a caller that last took a batch at <paramref name="after"/> has
+    /// not seen the operations that fell due since.
+    /// </summary>
+    public Task<DateTimeOffset?> GetNextDueTimeAsync(DateTimeOffset after, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return _store.GetNextScheduledAfterAsync(_scheduler.Now, cancellationToken);
+        return _store.GetNextScheduledAfterAsync(after, cancellationToken);
     }
 
     /// <summary>The current stats, with the oldest pending age measured now. Reads no rows: counts are kept up to date by the writer.</summary>

@@ -28,6 +28,7 @@ public sealed class InMemorySyncTransport : ISyncTransport
     private readonly Queue<InjectedFailure> _pushFailures = new();
     private readonly Queue<SyncError> _pullFailures = new();
     private TaskCompletionSource? _pushHold;
+    private TaskCompletionSource? _pullHold;
     private TimeSpan _serverClockOffset;
     private long _sequence;
     private int _pushCount;
@@ -35,6 +36,7 @@ public sealed class InMemorySyncTransport : ISyncTransport
     private int _operationsReceived;
     private int _operationsApplied;
     private int _heldPushes;
+    private int _heldPulls;
 
     /// <summary>Creates an empty server whose clock is <paramref name="scheduler"/>'s <c>Now</c>.</summary>
     public InMemorySyncTransport(IScheduler scheduler)
@@ -73,6 +75,9 @@ public sealed class InMemorySyncTransport : ISyncTransport
 
     /// <summary>Pushes waiting because of <see cref="HoldPushes"/>.</summary>
     public int HeldPushes { get { lock (_gate) { return _heldPushes; } } }
+
+    /// <summary>How many pulls are waiting in <see cref="HoldPulls"/> right now.</summary>
+    public int HeldPulls { get { lock (_gate) { return _heldPulls; } } }
 
     /// <summary>The current change sequence (the checkpoint of the latest change); 0 when nothing changed.</summary>
     public long CurrentSequence { get { lock (_gate) { return _sequence; } } }
@@ -140,6 +145,28 @@ public sealed class InMemorySyncTransport : ISyncTransport
         {
             hold = _pushHold;
             _pushHold = null;
+        }
+
+        hold?.TrySetResult();
+    }
+
+    /// <summary>Makes pulls wait, before the server answers, until <see cref="ReleaseHeldPulls"/> (or their cancellation).</summary>
+    public void HoldPulls()
+    {
+        lock (_gate)
+        {
+            _pullHold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Lets held pulls go on and stops holding new ones.</summary>
+    public void ReleaseHeldPulls()
+    {
+        TaskCompletionSource? hold;
+        lock (_gate)
+        {
+            hold = _pullHold;
+            _pullHold = null;
         }
 
         hold?.TrySetResult();
@@ -298,10 +325,32 @@ public sealed class InMemorySyncTransport : ISyncTransport
 
         cancellationToken.ThrowIfCancellationRequested();
         SyncError? failure;
+        TaskCompletionSource? hold;
         lock (_gate)
         {
             _pullCount++;
+            hold = _pullHold;
+            if (hold is not null)
+            {
+                _heldPulls++;
+            }
+
             failure = _pullFailures.TryDequeue(out var next) ? next : null;
+        }
+
+        if (hold is not null)
+        {
+            try
+            {
+                await hold.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _heldPulls--;
+                }
+            }
         }
 
         await WaitLatencyAsync(cancellationToken).ConfigureAwait(false);

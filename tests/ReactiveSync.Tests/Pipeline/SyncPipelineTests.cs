@@ -284,6 +284,34 @@ public class SyncPipelineTests
     }
 
     [Test]
+    public async Task RetryFallingDueAfterLastTakeBeforeTimerArmed_FiresAtOnce()
+    {
+        // a is retried at 1 s, b at 1.5 s; the timer can hold only the earliest. The drain at 1 s takes a, finds
+        // nothing else due, then pulls; the pull runs past 1.5 s. b must not wait for the sync interval.
+        await StartAsync();
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+        await _h.QueueCreateAsync("a", SyncPriority.High);
+        await _h.AdvanceToAsync(0.5);
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+        await _h.QueueCreateAsync("b", SyncPriority.High);
+        Assert.That(_h.ServerHas("a") || _h.ServerHas("b"), Is.False, "both pushes failed");
+
+        _h.Server.HoldPulls();
+        _h.Scheduler.AdvanceTo(At(1));
+        await WaitUntil(() => _h.Server.HeldPulls == 1);
+        _h.Scheduler.AdvanceTo(At(2));
+        _h.Server.ReleaseHeldPulls();
+        await _h.IdleAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_h.ServerHas("a"), Is.True);
+            Assert.That(_h.ServerHas("b"), Is.True, "b fell due during the pull and was sent right after it");
+            Assert.That(_h.Starts().Last(), Is.EqualTo((SyncTrigger.RetryDue, At(2))));
+        });
+    }
+
+    [Test]
     public async Task TransientFailureAfterApplying_Retry_AnsweredDuplicateAndAppliedOnce()
     {
         await StartAsync();
