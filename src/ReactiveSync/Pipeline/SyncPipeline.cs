@@ -544,14 +544,16 @@ internal sealed class SyncPipeline : IAsyncDisposable
     /// Arms the 'retry due' trigger at the next scheduled retry, if any, replacing the one armed before. A retry that fell
     /// due after the drain's last take (while it pushed or pulled) fires at once: waiting for a timer at a time already
     /// past would leave it to the next interval. Looking only after the last take keeps a due but blocked operation from
-    /// firing drain after drain.
+    /// firing drain after drain. After a whole batch failed, everything waits for that batch's retry instead: the
+    /// server is unwell.
     /// </summary>
     private async Task ArmRetryTimerAsync(DrainOutcome outcome)
     {
+        var after = outcome.RetryAt is null && outcome.LastTakeAt is { } lastTake ? lastTake : _scheduler.Now;
         DateTimeOffset? next;
         try
         {
-            next = await _queue.GetNextDueTimeAsync(outcome.LastTakeAt ?? _scheduler.Now, CancellationToken.None).ConfigureAwait(false);
+            next = await _queue.GetNextDueTimeAsync(after, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {

@@ -312,6 +312,36 @@ public class SyncPipelineTests
     }
 
     [Test]
+    public async Task RetryFallingDueDuringFailingPush_WaitsForThatBatchsRetry()
+    {
+        // a is retried at 1 s, b at 1.5 s. a's retry is pushed at 1 s and fails at 2 s: b, due since 1.5 s, waits with
+        // the rest of the queue for a's next retry instead of going to an unwell server at once.
+        await StartAsync();
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+        await _h.QueueCreateAsync("a", SyncPriority.High);
+        await _h.AdvanceToAsync(0.5);
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+        await _h.QueueCreateAsync("b", SyncPriority.High);
+
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+        _h.Server.HoldPushes();
+        _h.Scheduler.AdvanceTo(At(1));
+        await WaitUntil(() => _h.Server.HeldPushes == 1);
+        _h.Scheduler.AdvanceTo(At(2));
+        _h.Server.ReleaseHeldPushes();
+        await _h.IdleAsync();
+        Assert.That(_h.ServerHas("b"), Is.False, "b waits for a's retry");
+
+        await _h.AdvanceToAsync(4);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_h.ServerHas("a") && _h.ServerHas("b"), Is.True);
+            Assert.That(_h.Starts().Last(), Is.EqualTo((SyncTrigger.RetryDue, At(4))), "a's second retry: 2 s after 2 s");
+            Assert.That(_h.Server.PushCount, Is.EqualTo(4), "a, b, a failing, then one push for both");
+        });
+    }
+
+    [Test]
     public async Task TransientFailureAfterApplying_Retry_AnsweredDuplicateAndAppliedOnce()
     {
         await StartAsync();
