@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -34,6 +34,10 @@ namespace ReactiveSync;
 /// </remarks>
 public sealed class SyncEngine : IAsyncDisposable
 {
+    // Where the key-value store keeps each operation's conflict count, and for how long after its last conflict.
+    private const string ConflictCountKeyPrefix = "conflict-count/";
+    private static readonly TimeSpan ConflictCountLifetime = TimeSpan.FromDays(7);
+
     private readonly SyncPipeline _pipeline;
     private readonly ILogger _logger;
     private IDisposable? _quotaSubscription;
@@ -215,7 +219,7 @@ public sealed class SyncEngine : IAsyncDisposable
                 options.Scheduler,
                 options.ClientId,
                 options.RandomUnit ?? Random.Shared.NextDouble,
-                options.ConflictResolver ?? ResolveWith(conflictResolver, options.Transport),
+                options.ConflictResolver ?? ResolveWith(conflictResolver, options.Transport, keyValues, options.Scheduler),
                 logger,
                 hooks);
             statusMonitor = await OfflineStatusMonitor.CreateAsync(
@@ -533,14 +537,17 @@ public sealed class SyncEngine : IAsyncDisposable
 
     /// <summary>
     /// Adapts the conflict resolution manager to the drain. It counts the conflicts of each operation since it was last
-    /// settled (in memory: a restart starts the count again), so a conflict that keeps recurring is parked for the user.
+    /// settled, so a conflict that keeps recurring is parked for the user. The count is kept in the key-value store, so a
+    /// restart does not start it again, and expires a week after the last conflict, so counts of operations that were
+    /// resent and then applied do not pile up.
     /// </summary>
-    private static ResolveConflict ResolveWith(ConflictResolutionManager manager, ISyncTransport transport)
+    private static ResolveConflict ResolveWith(
+        ConflictResolutionManager manager, ISyncTransport transport, IKeyValueStore keyValues, IScheduler scheduler)
     {
-        var attempts = new ConcurrentDictionary<Guid, int>();
         return async (operation, conflict, cancellationToken) =>
         {
-            var attempt = attempts.AddOrUpdate(operation.Id, 0, static (_, count) => count + 1);
+            var key = ConflictCountKeyPrefix + operation.Id.ToString("N");
+            var attempt = await keyValues.GetObjectAsync<int>(key, cancellationToken: cancellationToken).ConfigureAwait(false);
             var answer = new PushResult
             {
                 OperationId = operation.Id,
@@ -552,9 +559,13 @@ public sealed class SyncEngine : IAsyncDisposable
             };
             var decision = await manager.ResolveAsync(operation, answer, transport.ServerClockOffset, attempt, cancellationToken)
                 .ConfigureAwait(false);
-            if (decision is not ConflictDecision.Resend)
+            if (decision is ConflictDecision.Resend)
             {
-                attempts.TryRemove(operation.Id, out _);
+                await keyValues.InsertObjectAsync(key, attempt + 1, expiresAt: scheduler.Now + ConflictCountLifetime, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await keyValues.InvalidateAsync(key, cancellationToken).ConfigureAwait(false);
             }
 
             return decision;

@@ -1,3 +1,4 @@
+using ReactiveSync.Storage;
 using System.Text.Json.Nodes;
 using ReactiveSync.Events;
 using ReactiveSync.Model;
@@ -24,12 +25,16 @@ internal sealed class EngineHarness : IAsyncDisposable
     private EngineHarness(LockedTestScheduler scheduler, InMemoryOperationStore store, InMemoryNetworkMonitor network, InMemorySyncTransport server)
     {
         Scheduler = scheduler;
+        KeyValues = new InMemoryKeyValueStore(scheduler);
         Store = store;
         Network = network;
         Server = server;
     }
 
     public LockedTestScheduler Scheduler { get; }
+
+    /// <summary>Kept across engine restarts, as an app's SQLite file would be.</summary>
+    public InMemoryKeyValueStore KeyValues { get; }
 
     public InMemoryOperationStore Store { get; }
 
@@ -97,6 +102,7 @@ internal sealed class EngineHarness : IAsyncDisposable
             NetworkMonitor = Network,
             ClientId = "device-1",
             Scheduler = Scheduler,
+            KeyValueStore = KeyValues,
             Configuration = configuration,
             AccessTokenProvider = Tokens,
             RandomUnit = () => randomUnit,

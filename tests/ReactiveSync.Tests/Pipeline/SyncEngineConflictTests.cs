@@ -124,4 +124,39 @@ public class SyncEngineConflictTests
 
         await Assert.ThrowsAsync<ConflictNotFoundException>(() => _h.Engine.ResolveConflictAsync(Guid.NewGuid(), new ConflictResolution.UseClient()));
     }
+
+    [Test]
+    public async Task RecurringConflict_CountKeptAcrossRestart_ParkedPastMaxConflictRetries()
+    {
+        var configuration = With(ConflictResolutionStrategy.ClientWins) with { MaxConflictRetries = 0 };
+        _h = await EngineHarness.StartAsync(configuration);
+        _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "t0" });
+        _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "t1" });
+        var pushes = 0;
+        _h.Server.SetValidator(ResourceType.Post, _ =>
+        {
+            // The resend that client-wins makes after the first conflict fails on the network.
+            if (++pushes == 1)
+            {
+                _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+            }
+
+            return null;
+        });
+        var op = await _h.Engine.QueueOperationAsync(EngineHarness.Update("p", baseVersion: 1, SyncPriority.High));
+        await _h.IdleAsync();
+        Assert.That((await _h.Queue.GetOperationAsync(op.Id))!.State, Is.EqualTo(OperationState.Pending), "the resend waits for its retry");
+
+        await _h.Engine.DisposeAsync();
+        _h.Server.PutResource(ResourceType.Post, "p", new JsonObject { ["title"] = "t2" });
+        await _h.CreateEngineAsync(configuration);
+        await _h.AdvanceToAsync(1);
+
+        var stored = await _h.Queue.GetOperationAsync(op.Id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored?.State, Is.EqualTo(OperationState.Conflict), "the second conflict, after the restart, is past MaxConflictRetries (0)");
+            Assert.That(_h.Server.GetResource(ResourceType.Post, "p")!.Data!["title"]!.GetValue<string>(), Is.EqualTo("t2"));
+        });
+    }
 }
