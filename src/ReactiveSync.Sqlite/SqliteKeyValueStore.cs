@@ -25,33 +25,30 @@ public sealed class SqliteKeyValueStore : IKeyValueStore, IAsyncDisposable
             """),
     ];
 
-    private readonly string _databasePath;
     private readonly IScheduler _scheduler;
-    private readonly SemaphoreSlim _lock = new(1, 1);
-    private SqliteConnection? _connection;
-    private bool _disposed;
+    private readonly SqliteStoreConnection _database;
 
     /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/>, opened on first use.</summary>
     public SqliteKeyValueStore(string databasePath, IScheduler scheduler)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         ArgumentNullException.ThrowIfNull(scheduler);
-        _databasePath = databasePath;
         _scheduler = scheduler;
+        _database = new SqliteStoreConnection(databasePath, "key_values", Migrations, this);
     }
 
     /// <summary>Opens the file and migrates its schema now rather than on first use.</summary>
     /// <exception cref="SqliteSchemaVersionException">The file was written by a newer schema.</exception>
     /// <exception cref="SqliteDatabaseCorruptException">The file is damaged or not a SQLite database; it is left as it was.</exception>
     /// <exception cref="Model.SyncException">SQLite failed (type Storage, e.g. the disk is full); here and in every other method.</exception>
-    public Task OpenAsync(CancellationToken cancellationToken = default) => RunAsync(static _ => 0, cancellationToken);
+    public Task OpenAsync(CancellationToken cancellationToken = default) => _database.RunAsync(static _ => 0, cancellationToken);
 
     /// <inheritdoc/>
     public Task SetAsync(string key, string json, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default)
     {
         KeyValueStoreArguments.ValidateKey(key);
         ArgumentNullException.ThrowIfNull(json);
-        return RunAsync(
+        return _database.RunAsync(
             connection =>
             {
                 using var command = connection.CreateCommand();
@@ -68,7 +65,7 @@ public sealed class SqliteKeyValueStore : IKeyValueStore, IAsyncDisposable
     public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         KeyValueStoreArguments.ValidateKey(key);
-        return RunAsync(
+        return _database.RunAsync(
             connection =>
             {
                 using var command = connection.CreateCommand();
@@ -84,7 +81,7 @@ public sealed class SqliteKeyValueStore : IKeyValueStore, IAsyncDisposable
     public Task<bool> InvalidateAsync(string key, CancellationToken cancellationToken = default)
     {
         KeyValueStoreArguments.ValidateKey(key);
-        return RunAsync(
+        return _database.RunAsync(
             connection =>
             {
                 using var command = connection.CreateCommand();
@@ -100,7 +97,7 @@ public sealed class SqliteKeyValueStore : IKeyValueStore, IAsyncDisposable
     public Task<IReadOnlyList<string>> GetKeysAsync(string prefix, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        return RunAsync<IReadOnlyList<string>>(
+        return _database.RunAsync<IReadOnlyList<string>>(
             connection =>
             {
                 // A range scan from the prefix on the primary key; stop at the first key past it.
@@ -128,76 +125,5 @@ public sealed class SqliteKeyValueStore : IKeyValueStore, IAsyncDisposable
     }
 
     /// <summary>Closes the connection and releases the file. Safe to call twice.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            if (_connection is not null)
-            {
-                SqliteConnection.ClearPool(_connection);
-                await _connection.DisposeAsync().ConfigureAwait(false);
-                _connection = null;
-            }
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
-    private async Task<T> RunAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
-    {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_connection is null)
-            {
-                SqliteConnection? connection = null;
-                try
-                {
-                    connection = SqliteDatabase.OpenWriter(SqliteDatabase.ConnectionString(_databasePath));
-                    SqliteDatabase.Migrate(connection, _databasePath, "key_values", Migrations);
-                }
-                catch (Exception ex)
-                {
-                    // Release the file at once (pooled handles too), so the app can move a damaged one aside.
-                    if (connection is not null)
-                    {
-                        SqliteConnection.ClearPool(connection);
-                        connection.Dispose();
-                    }
-
-                    if (ex is SqliteException sqlite)
-                    {
-                        throw SqliteDatabase.Translate(sqlite, _databasePath);
-                    }
-
-                    throw;
-                }
-
-                _connection = connection;
-            }
-
-            try
-            {
-                return work(_connection);
-            }
-            catch (SqliteException ex)
-            {
-                throw SqliteDatabase.Translate(ex, _databasePath);
-            }
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }

@@ -368,18 +368,18 @@ public sealed class ConflictResolutionManagerTests
     private async Task WaitForServerClockAsync(DateTimeOffset instant)
     {
         using var http = _server.CreateClient();
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            using var response = await http.GetAsync("health");
-            if (response.Headers.Date >= instant)
+        DateTimeOffset? seen = null;
+        await Eventually.WaitAsync(
+            async () =>
             {
-                return;
-            }
-
-            Assert.That(DateTimeOffset.UtcNow, Is.LessThan(deadline), "the server clock did not move on");
-            await Task.Delay(100); // waiting for the real server's clock
-        }
+                using var response = await http.GetAsync("health");
+                seen = response.Headers.Date;
+                return seen >= instant;
+            },
+            $"the server clock reached {instant:O}",
+            TimeSpan.FromSeconds(15),
+            () => seen?.ToString("O"),
+            TimeSpan.FromMilliseconds(100)); // waiting for the real server's clock
     }
 
     private sealed class TestDevice(SyncTestClient device, InMemoryNetworkMonitor network) : IAsyncDisposable

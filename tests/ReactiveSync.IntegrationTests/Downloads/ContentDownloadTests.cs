@@ -75,22 +75,14 @@ public sealed class ContentDownloadTests
         return bytes;
     }
 
-    private static async Task WaitAsync(Func<bool> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitAsync(Func<bool> condition, string what) => Eventually.WaitAsync(condition, what, TimeSpan.FromSeconds(30));
 
     private static Task WaitForStateAsync(ContentDownloadManager manager, string id, DownloadState state) =>
-        WaitAsync(() => manager.Get(id)?.State == state, $"{id} is {state} (now {manager.Get(id)?.State}: {manager.Get(id)?.ErrorMessage})");
+        Eventually.WaitAsync(
+            () => manager.Get(id)?.State == state,
+            $"{id} is {state}",
+            TimeSpan.FromSeconds(30),
+            () => $"{manager.Get(id)?.State}: {manager.Get(id)?.ErrorMessage}");
 
     [Test]
     public async Task Download_ConnectionAbortedMidFile_ResumesAndServerSendsOnlyTheMissingBytes()

@@ -82,26 +82,20 @@ internal sealed class CrashClientProcess : IDisposable
     /// <summary>Polls until at least <paramref name="count"/> lines arrived; fails if the process exits or time runs out.</summary>
     public async Task WaitForLinesAsync(int count, TimeSpan timeout)
     {
-        var deadline = Stopwatch.StartNew();
-        while (LineCount < count)
+        await Eventually.WaitAsync(
+            () => LineCount >= count || _process.HasExited,
+            $"the crash client printed {count} lines",
+            timeout,
+            () => $"{LineCount} lines",
+            TimeSpan.FromMilliseconds(5)); // waiting for a real process
+        if (LineCount < count)
         {
-            if (_process.HasExited)
+            // It exited: its last lines may still be in the pipe.
+            await _reader;
+            if (LineCount < count)
             {
-                await _reader;
-                if (LineCount >= count)
-                {
-                    return;
-                }
-
                 throw new InvalidOperationException($"The crash client exited with {_process.ExitCode} after {LineCount} lines.");
             }
-
-            if (deadline.Elapsed > timeout)
-            {
-                throw new TimeoutException($"The crash client printed {LineCount} of {count} lines in {timeout}.");
-            }
-
-            await Task.Delay(5); // waiting for a real process
         }
     }
 

@@ -61,21 +61,21 @@ public sealed class FaultSoakTests
             var faults = server.Metrics.FaultsInjected;
             server.Options.Faults.Disable();
 
-            await Poll.UntilAsync(
+            var left = new int[clients.Count];
+            await Eventually.WaitAsync(
                 async () =>
                 {
-                    foreach (var client in clients)
+                    for (var c = 0; c < clients.Count; c++)
                     {
-                        if ((await client.Engine.OperationQueue.GetQueueStatsAsync()).Total != 0)
-                        {
-                            return false;
-                        }
+                        left[c] = (await clients[c].Engine.OperationQueue.GetQueueStatsAsync()).Total;
                     }
 
-                    return true;
+                    return left.All(n => n == 0);
                 },
+                "every device's queue drained",
                 TimeSpan.FromMinutes(2),
-                "every device's queue drained");
+                () => $"queued per device: {string.Join(", ", left)}",
+                TimeSpan.FromMilliseconds(20));
             clock.Stop();
 
             var metrics = server.Metrics;
@@ -149,10 +149,13 @@ public sealed class FaultSoakTests
                 workload.Queued++;
             }
 
-            await Poll.UntilAsync(
-                async () => (await client.Engine.OperationQueue.GetQueueStatsAsync()).Total < 60 || clock.Elapsed >= duration,
+            var queued = 0;
+            await Eventually.WaitAsync(
+                async () => (queued = (await client.Engine.OperationQueue.GetQueueStatsAsync()).Total) < 60 || clock.Elapsed >= duration,
+                $"client {index}'s queue went below 60",
                 TimeSpan.FromMinutes(2),
-                $"client {index}'s queue went below 60");
+                () => $"{queued} queued",
+                TimeSpan.FromMilliseconds(20));
         }
 
         return workload;

@@ -64,14 +64,17 @@ public sealed class MalformedServerAnswerTests
         });
 
         // The retry gets the same garbage: the operations fail for good, kept with the classified error.
-        await Poll.UntilAsync(
+        var failedCount = 0;
+        await Eventually.WaitAsync(
             async () =>
             {
                 await client.Engine.SyncNowAsync();
-                return (await client.OperationsAsync(OperationState.Failed)).Count == Count;
+                return (failedCount = (await client.OperationsAsync(OperationState.Failed)).Count) == Count;
             },
+            "every operation failed after its last retry",
             TimeSpan.FromSeconds(30),
-            "every operation failed after its last retry");
+            () => $"{failedCount} of {Count} failed",
+            TimeSpan.FromMilliseconds(20));
         var gaveUp = await client.OperationsAsync(OperationState.Failed);
         Assert.Multiple(() =>
         {

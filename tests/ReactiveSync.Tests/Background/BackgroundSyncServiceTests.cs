@@ -7,7 +7,6 @@ using ReactiveSync.Network;
 using ReactiveSync.Storage;
 using static Microsoft.Reactive.Testing.ReactiveTest;
 
-using ReactiveSync.Tests.Support;
 
 namespace ReactiveSync.Tests.Background;
 

@@ -9,7 +9,6 @@ using ReactiveSync.Network;
 using ReactiveSync.Pull;
 using ReactiveSync.Sqlite;
 
-using ReactiveSync.Tests.Support;
 
 namespace ReactiveSync.Tests.Downloads;
 
@@ -64,7 +63,7 @@ public sealed class ContentDownloadManagerTests
     }
 
     private static Task WaitForStateAsync(ContentDownloadManager manager, string id, DownloadState state) =>
-        Eventually.WaitAsync(() => manager.Get(id)?.State == state, $"{id} is {state} (it is {manager.Get(id)?.State}, {manager.Get(id)?.ErrorMessage})");
+        Eventually.WaitAsync(() => manager.Get(id)?.State == state, $"{id} is {state}", lastSeen: () => $"{manager.Get(id)?.State}, {manager.Get(id)?.ErrorMessage}");
 
     [Test]
     public async Task DownloadForOfflineAsync_Request_RenamesFileIntoPlaceAndStoresCompletion()

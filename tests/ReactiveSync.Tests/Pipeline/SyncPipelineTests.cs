@@ -506,7 +506,7 @@ public class SyncPipelineTests
         var b = await _h.QueueCreateAsync("b", SyncPriority.High);
         _h.Server.HoldPushes();
         _h.Engine.Resume();
-        await WaitUntil(() => _h.Server.HeldPushes == 1);
+        await WaitForHeldPushAsync();
 
         _h.Network.SetOnline(false);
         _h.Server.ReleaseHeldPushes();
@@ -528,7 +528,7 @@ public class SyncPipelineTests
         await StartAsync();
         _h.Server.HoldPushes();
         await _h.Engine.QueueOperationAsync(Create("a", SyncPriority.High));
-        await WaitUntil(() => _h.Server.HeldPushes == 1);
+        await WaitForHeldPushAsync();
         var manual = _h.Engine.SyncNowAsync();
 
         _h.Network.SetOnline(false);
@@ -645,7 +645,7 @@ public class SyncPipelineTests
         await StartAsync(SyncConfiguration.Default with { BatchSize = 1 });
         _h.Server.HoldPushes();
         await _h.Engine.QueueOperationAsync(Create("a", SyncPriority.High));
-        await WaitUntil(() => _h.Server.HeldPushes == 1);
+        await WaitForHeldPushAsync();
 
         // Three more triggers while the first drain waits on the server.
         await _h.Engine.QueueOperationAsync(Create("b", SyncPriority.High));
@@ -673,7 +673,7 @@ public class SyncPipelineTests
         await StartAsync();
         _h.Server.HoldPushes();
         var op = await _h.Engine.QueueOperationAsync(Create("a", SyncPriority.High));
-        await WaitUntil(() => _h.Server.HeldPushes == 1);
+        await WaitForHeldPushAsync();
         Assert.That((await _h.InStateAsync(OperationState.InFlight)).Select(o => o.Id), Is.EqualTo(new[] { op.Id }));
 
         await _h.Engine.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
@@ -694,7 +694,7 @@ public class SyncPipelineTests
         await StartAsync();
         _h.Server.HoldPushes();
         await _h.Engine.QueueOperationAsync(Create("a", SyncPriority.High));
-        await WaitUntil(() => _h.Server.HeldPushes == 1);
+        await WaitForHeldPushAsync();
         await _h.Engine.DisposeAsync();
         _h.Server.ReleaseHeldPushes();
 
@@ -743,17 +743,7 @@ public class SyncPipelineTests
         Assert.That(kinds, Is.EqualTo(new[] { typeof(OperationQueued), typeof(SyncStarted), typeof(SyncCompleted) }));
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = Environment.TickCount64 + 10_000;
-        while (!condition())
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                Assert.Fail("The condition was not met within 10 s.");
-            }
-
-            await Task.Yield();
-        }
-    }
+    private Task WaitForHeldPushAsync() =>
+        Eventually.WaitAsync(
+            () => _h.Server.HeldPushes == 1, "the server holds one push", TimeSpan.FromSeconds(10), () => $"{_h.Server.HeldPushes} held");
 }

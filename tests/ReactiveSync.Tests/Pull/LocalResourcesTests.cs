@@ -148,13 +148,13 @@ public sealed class LocalResourcesTests
             }
         });
 
-        await WaitUntil(() => view.Count == 1, gate);
+        await WaitUntil(() => view.Count == 1, gate, "the view holds one post", () => Describe(view));
         await QueueAsync(OperationType.Update, "p1", new JsonObject { ["t"] = "mine" });
-        await WaitUntil(() => view["p1"].Data["t"]!.GetValue<string>() == "mine", gate);
+        await WaitUntil(() => view["p1"].Data["t"]!.GetValue<string>() == "mine", gate, "p1 shows the local update", () => Describe(view));
         await _replica.ApplyPageAsync([Row("p2", 1, new JsonObject { ["t"] = "new" }), Row("p1", 2, new JsonObject { ["t"] = "s2", ["x"] = 1 })], 2);
-        await WaitUntil(() => view.Count == 2 && view["p1"].ServerVersion == 2, gate);
+        await WaitUntil(() => view.Count == 2 && view["p1"].ServerVersion == 2, gate, "the view shows the second page", () => Describe(view));
         await QueueAsync(OperationType.Delete, "p2", null);
-        await WaitUntil(() => !view.ContainsKey("p2"), gate);
+        await WaitUntil(() => !view.ContainsKey("p2"), gate, "p2 left the view after its local delete", () => Describe(view));
 
         lock (gate)
         {
@@ -180,39 +180,37 @@ public sealed class LocalResourcesTests
                 latest = changes.Last().Current;
             }
         });
-        await WaitUntil(() => latest?.HasPendingChanges == true, gate);
+        await WaitUntil(() => latest?.HasPendingChanges == true, gate, "p1 shows pending changes", () => Describe(latest));
 
         await _queue.ClearQueueAsync();
 
-        await WaitUntil(() => latest is { HasPendingChanges: false } l && l.Data["t"]!.GetValue<string>() == "server", gate);
+        await WaitUntil(() => latest is { HasPendingChanges: false } l && l.Data["t"]!.GetValue<string>() == "server", gate, "p1 falls back to the replica", () => Describe(latest));
     }
 
-    private static async Task WaitUntil(Func<bool> condition, object gate)
-    {
-        // The view refreshes on a background task; poll with a generous deadline.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            lock (gate)
+    // The view refreshes on a background task, so poll with a generous deadline; an entry not there yet throws
+    // KeyNotFoundException, which only means "not yet".
+    private static Task WaitUntil(Func<bool> condition, object gate, string what, Func<string> lastSeen) =>
+        Eventually.WaitAsync<KeyNotFoundException>(
+            () =>
             {
-                try
+                lock (gate)
                 {
-                    if (condition())
-                    {
-                        return;
-                    }
+                    return condition();
                 }
-                catch (KeyNotFoundException)
-                {
-                }
-            }
-
-            if (DateTime.UtcNow > deadline)
+            },
+            what,
+            TimeSpan.FromSeconds(10),
+            () =>
             {
-                Assert.Fail("The view did not reach the expected state in time.");
-            }
+                lock (gate)
+                {
+                    return lastSeen();
+                }
+            });
 
-            await Task.Delay(10);
-        }
-    }
+    private static string Describe(IReadOnlyDictionary<string, LocalResource> view) =>
+        "{" + string.Join(", ", view.Values.Select(Describe)) + "}";
+
+    private static string Describe(LocalResource? resource) =>
+        resource is null ? "nothing" : $"{resource.ResourceId} v{resource.ServerVersion} {resource.Data.ToJsonString()}{(resource.HasPendingChanges ? " (pending)" : "")}";
 }
