@@ -298,7 +298,7 @@ public class SyncPipelineTests
 
         _h.Server.HoldPulls();
         _h.Scheduler.AdvanceTo(At(1));
-        await WaitUntil(() => _h.Server.HeldPulls == 1);
+        await WaitForHeldPullAsync();
         _h.Scheduler.AdvanceTo(At(2));
         _h.Server.ReleaseHeldPulls();
         await _h.IdleAsync();
@@ -326,7 +326,7 @@ public class SyncPipelineTests
         _h.Server.EnqueuePushFailure(SyncErrorType.Network);
         _h.Server.HoldPushes();
         _h.Scheduler.AdvanceTo(At(1));
-        await WaitUntil(() => _h.Server.HeldPushes == 1);
+        await WaitForHeldPushAsync();
         _h.Scheduler.AdvanceTo(At(2));
         _h.Server.ReleaseHeldPushes();
         await _h.IdleAsync();
@@ -746,4 +746,8 @@ public class SyncPipelineTests
     private Task WaitForHeldPushAsync() =>
         Eventually.WaitAsync(
             () => _h.Server.HeldPushes == 1, "the server holds one push", TimeSpan.FromSeconds(10), () => $"{_h.Server.HeldPushes} held");
+
+    private Task WaitForHeldPullAsync() =>
+        Eventually.WaitAsync(
+            () => _h.Server.HeldPulls == 1, "the server holds one pull", TimeSpan.FromSeconds(10), () => $"{_h.Server.HeldPulls} held");
 }
