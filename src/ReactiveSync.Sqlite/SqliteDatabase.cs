@@ -18,19 +18,13 @@ internal static class SqliteDatabase
     /// <summary>Opens a connection for writing: WAL with a full fsync at every commit (durable before acknowledged).</summary>
     public static SqliteConnection OpenWriter(string connectionString)
     {
-        var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
-        return connection;
+        return Open(connectionString, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
     }
 
     /// <summary>Opens a pooled connection for reading; WAL lets it read while the writer writes.</summary>
     public static SqliteConnection OpenReader(string connectionString)
     {
-        var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        Execute(connection, "PRAGMA busy_timeout=30000;");
-        return connection;
+        return Open(connectionString, "PRAGMA busy_timeout=30000;");
     }
 
     /// <summary>
@@ -48,6 +42,25 @@ internal static class SqliteDatabase
             SyncError.Of(SyncErrorType.Storage, $"The database '{databasePath}' failed (SQLite error {exception.SqliteErrorCode}): {exception.Message}"),
             exception),
     };
+
+    // A file that is not a database opens fine and fails on its first statement: close it then, or the file stays
+    // open (and locked on Windows) until the garbage collector finds the connection.
+    private static SqliteConnection Open(string connectionString, string pragmas)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            Execute(connection, pragmas);
+            return connection;
+        }
+        catch
+        {
+            SqliteConnection.ClearPool(connection);
+            connection.Dispose();
+            throw;
+        }
+    }
 
     public static void Execute(SqliteConnection connection, string sql)
     {
