@@ -62,6 +62,14 @@ internal static class BenchSummary
         var loads = string.Join(", ", Scenarios.Append("micro").Where(runs.ContainsKey).Select(s => Invariant($"{s} {runs[s].LoadAverage:0.0}")));
         text.AppendLine(Invariant($"Machine: {processors} cores, {os}, .NET {Environment.Version}; measured {measured:yyyy-MM-dd} (UTC)")
             + (loads.Length > 0 ? $"; load average (1 min) when each scenario started: {loads}." : "."));
+        var busiest = runs.Values.Select(r => r.LoadAverage).DefaultIfEmpty(0).Max();
+        if (busiest > processors)
+        {
+            text.AppendLine();
+            text.AppendLine(Invariant(
+                $"The machine was shared and busy (load average up to {busiest:0.0} on {processors} cores): figures and the micro ratios move by a factor of two or more from run to run under such load; rerun on a quiet machine before trusting a close call."));
+        }
+
         text.AppendLine();
         text.AppendLine("| issue | goal | measured | target | met |");
         text.AppendLine("|---|---|---:|---:|---|");
@@ -85,7 +93,7 @@ internal static class BenchSummary
             return text.ToString();
         }
 
-        text.AppendLine("Micro benchmarks (BenchmarkDotNet, time per value or item; ratio to the plain baseline of the same row group, below 1 is faster):");
+        text.AppendLine("Micro benchmarks (BenchmarkDotNet; median time per value or item; ratio to the median of the plain baseline of the same group, below 1 is faster):");
         text.AppendLine();
         text.AppendLine("| group | benchmark | ns/op | ratio | allocated B/op |");
         text.AppendLine("|---|---|---:|---:|---:|");
@@ -94,7 +102,7 @@ internal static class BenchSummary
             var baseline = result["baseline"]?.GetValue<bool>() == true;
             var ratio = result["ratio"]?.GetValue<double>();
             text.AppendLine(Invariant(
-                $"| {result["category"]} | {result["method"]}{(baseline ? " (baseline)" : string.Empty)} | {result["meanNs"]!.GetValue<double>():N1} | {(ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {result["allocatedBytesPerOperation"]!.GetValue<long>():N0} |"));
+                $"| {result["category"]} | {result["method"]}{(baseline ? " (baseline)" : string.Empty)} | {(result["medianNs"] ?? result["meanNs"])!.GetValue<double>():N1} | {(ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {result["allocatedBytesPerOperation"]!.GetValue<long>():N0} |"));
         }
 
         return text.ToString();
