@@ -11,9 +11,13 @@ namespace ReactiveSync.Demo;
 /// <summary>One run of the demo: the server, two devices, a day of work in phases, the sync, the report.</summary>
 internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
 {
-    // The clock offset a device learns from the server's Date header is off by up to about two seconds (one-second
-    // resolution, and Kestrel refreshes its cached Date once a second), plus the answer's latency: the laptop's afternoon
-    // edit comes well after the phone's lunch sync so that "later" is beyond doubt.
+    // The clock offset a device learns from the server's Date header is off by up to two seconds, always behind (one-second
+    // resolution, and Kestrel refreshes its cached Date once a second), plus the answer's latency. So the laptop's
+    // afternoon edit of the science-fair post is made this long after the server stored the phone's lunch edit of it,
+    // and "later" is beyond doubt however the laptop's offset is rounded in the evening.
+    private static readonly TimeSpan ClockOffsetError = TimeSpan.FromSeconds(2.2);
+
+    // With a server not started here the demo cannot read when the phone's edit was stored: wait this long after lunch.
     private static readonly TimeSpan LaterThanLunch = TimeSpan.FromSeconds(2.5);
 
     // With the default rate this seed fails the first push after lunch with a 5xx and cuts the fourth request's answer.
@@ -61,19 +65,30 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
             var configuration = SyncConfiguration.Default with
             {
                 // Short waits so a day fits in seconds; the retry budget is large enough that injected faults only delay.
-                InitialRetryDelay = TimeSpan.FromMilliseconds(200),
-                MaxRetryDelay = TimeSpan.FromSeconds(2),
+                InitialRetryDelay = TimeSpan.FromMilliseconds(100),
+                MaxRetryDelay = TimeSpan.FromSeconds(1),
                 MaxRetries = 10,
                 QueueChangeDebounce = TimeSpan.FromMilliseconds(150),
                 BatchSize = 10,
             };
-            var phone = await Device.CreateAsync(
-                "phone", "Ana's phone", Path.Combine(root, "phone"), server, configuration, view, () => _serverTypes, cancellationToken).ConfigureAwait(false);
-            devices.Add(phone);
-            var laptop = await Device.CreateAsync(
-                "laptop", "Ana's laptop", Path.Combine(root, "laptop"), server, configuration with { StorageQuotaMB = LaptopQuotaMB }, view, () => _serverTypes, cancellationToken)
-                .ConfigureAwait(false);
-            devices.Add(laptop);
+            // Both devices open their SQLite files at once: each is a separate app on its own disk in the story.
+            var creating = new[]
+            {
+                Device.CreateAsync("phone", "Ana's phone", Path.Combine(root, "phone"), server, configuration, view, () => _serverTypes, cancellationToken),
+                Device.CreateAsync(
+                    "laptop", "Ana's laptop", Path.Combine(root, "laptop"), server, configuration with { StorageQuotaMB = LaptopQuotaMB }, view, () => _serverTypes, cancellationToken),
+            };
+            try
+            {
+                await Task.WhenAll(creating).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Keep whichever was built, so the finally below disposes it even when the other failed.
+                devices.AddRange(creating.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+            }
+
+            var (phone, laptop) = (devices[0], devices[1]);
             var day = new Workday(options.Operations);
             var shares = day.RandomShares;
 
@@ -134,7 +149,7 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
             view.Phase("Afternoon, offline", $"back in class: the phone queues {shares.PhoneAfternoon}, the laptop {shares.LaptopAfternoon + 2} more operations (a photo upload among them)");
             await Task.WhenAll(
                 day.PhoneAfternoonAsync(phone, cancellationToken),
-                day.LaptopAfternoonAsync(laptop, ct => WaitUntilAsync(lunchDone + LaterThanLunch, ct), cancellationToken)).ConfigureAwait(false);
+                day.LaptopAfternoonAsync(laptop, ct => UntilLaterThanLunchAsync(host, day, lunchDone, ct), cancellationToken)).ConfigureAwait(false);
             LogQueues(devices);
 
             view.Phase("Evening", "both devices are home on Wi-Fi and sync at once");
@@ -164,7 +179,7 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
                 downloadsOk = done.All(d => d);
 
                 // Progress reaches listeners throttled (at most every 100 ms): let the last of it arrive before the check.
-                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(150), cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
 
             view.Phase("Convergence check", "both devices' views against the server's copy");
@@ -351,6 +366,28 @@ internal sealed class DemoRun(DemoOptions options, IDemoView view, string root)
                 $"{device.Counters.Queued} operations queued so far; {stats.Pending} waiting in the queue ({device.Counters.Coalesced} folded into earlier ones, {device.Counters.Cancelled} drafts cancelled)",
                 LogKind.Info);
         }
+    }
+
+    /// <summary>
+    /// Waits until an edit made now is later, by the laptop's corrected clock, than the server's update of the science-fair
+    /// post from the phone's lunch sync: <see cref="ClockOffsetError"/> after the server stored it (read from the in-process
+    /// server's store), or <see cref="LaterThanLunch"/> after lunch with a server of its own.
+    /// </summary>
+    private async Task UntilLaterThanLunchAsync(ReactiveSyncServerHost? host, Workday day, TimeSpan lunchDone, CancellationToken cancellationToken)
+    {
+        if (host is not null
+            && await host.Store.GetResourceAsync(ResourceType.Post.Value, day.ScienceFairPostId, cancellationToken).ConfigureAwait(false) is { } fair)
+        {
+            var wait = fair.UpdatedAt + ClockOffsetError - DateTimeOffset.UtcNow;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await WaitUntilAsync(lunchDone + LaterThanLunch, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WaitUntilAsync(TimeSpan at, CancellationToken cancellationToken)

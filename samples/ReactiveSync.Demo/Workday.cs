@@ -141,6 +141,9 @@ internal sealed class Workday(int operations)
     public Task PhoneAfternoonAsync(Device phone, CancellationToken cancellationToken) =>
         new Author(this, phone, new Random(3003), "afternoon").WorkAsync(RandomShares.PhoneAfternoon, cancellationToken);
 
+    /// <summary>The "Science fair" post both devices edit offline; the laptop's afternoon title must be later than the phone's lunch sync.</summary>
+    public string ScienceFairPostId => _fairId;
+
     /// <summary>The laptop's afternoon, still offline: its work and, later than the phone's lunch sync, its edit of the science-fair post.</summary>
     public async Task LaptopAfternoonAsync(Device laptop, Func<CancellationToken, Task> untilLaterThanLunch, CancellationToken cancellationToken)
     {

@@ -1,5 +1,5 @@
-// Entry point: `dotnet run -c Release --project tests/ReactiveSync.Benchmarks -- <scenario>|all`.
-// Scenarios register themselves in ScenarioCatalog as their issues land.
+// Entry point: `dotnet run -c Release --project tests/ReactiveSync.Benchmarks -- <scenario>|micro|all|summary`.
+// Scenarios register themselves in ScenarioCatalog by implementing IScenario; see docs/benchmarks.md.
 using ReactiveSync.Benchmarks;
 
 return await ScenarioCatalog.RunAsync(args);
