@@ -20,9 +20,10 @@ namespace ReactiveSync.Downloads;
 /// and restarted cleanly when the server's copy changed, within a storage quota, large ones held for Wi-Fi where configured.
 /// </summary>
 /// <remarks>
-/// <para>Bytes go to a partial file under the content root; progress is stored only for bytes already flushed to disk,
-/// so a crash resumes from a consistent point. A finished file is flushed, renamed into place and only then marked
-/// complete. File names are hashes of the resource ids: no id can leave the content root or collide with another.</para>
+/// <para>Bytes go to a partial file under the content root, written on the thread pool while the next bytes are read;
+/// the file is flushed to disk (fsync) every 16 MiB on another thread, and progress is stored only for bytes already
+/// flushed (at most every 64 MiB or second of scheduler time), so a crash resumes from a consistent point. A finished
+/// file is flushed, renamed into place and only then marked complete. File names are hashes of the resource ids: no id can leave the content root or collide with another.</para>
 /// <para>Quota: a download's expected size is reserved when it is requested; one that would pass
 /// <see cref="SyncConfiguration.StorageQuotaBytes"/> is not started (it is stored as Failed) and
 /// <see cref="QuotaExceeded"/> emits. A download of unknown size is checked while it writes, and its partial file is
@@ -36,6 +37,8 @@ public sealed class ContentDownloadManager : IAsyncDisposable
 {
     private const int BufferSize = 1 << 20;
     private const long FlushEveryBytes = 16L << 20;
+    private const long PersistEveryBytes = 64L << 20;
+    private static readonly TimeSpan PersistInterval = TimeSpan.FromSeconds(1);
     private const long PublishEveryBytes = 256L << 10;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
 
@@ -846,11 +849,16 @@ public sealed class ContentDownloadManager : IAsyncDisposable
         Directory.CreateDirectory(_files.Root);
 
         // Positional writes on a handle, so a flush to disk can run on another thread while bytes keep arriving:
-        // an fsync covers every write issued before it, and only then is its byte count stored as progress.
+        // an fsync covers every write completed before it, and only then is its byte count stored as progress.
         var handle = File.OpenHandle(partialPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+
+        // Two buffers: the network fills one while the other is written to the file on the thread pool.
+        var buffers = new[] { ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize) };
+        Task? pendingWrite = null;
+        long pendingWriteEnd = 0;
         Task? pendingFlush = null;
         long have = 0;
+        long written = 0;
         var completed = false;
         try
         {
@@ -896,10 +904,13 @@ public sealed class ContentDownloadManager : IAsyncDisposable
             }
 
             await _store.UpsertAsync(record, cancellationToken).ConfigureAwait(false);
+            written = have;
             var flushedMark = have;
+            var progress = new ProgressMarks(have, _scheduler.Now);
             long unpublished = 0;
+            var current = 0;
             int read;
-            while ((read = await response.Content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await response.Content.ReadAsync(buffers[current].AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
                 if (total is null)
                 {
@@ -913,21 +924,30 @@ public sealed class ContentDownloadManager : IAsyncDisposable
                     }
                 }
 
-                RandomAccess.Write(handle, buffer.AsSpan(0, read), have);
-                have += read;
-                unpublished += read;
+                if (pendingWrite is not null)
+                {
+                    await pendingWrite.ConfigureAwait(false);
+                    pendingWrite = null;
+                    written = pendingWriteEnd;
+                }
+
                 if (pendingFlush is { IsCompleted: true })
                 {
                     await pendingFlush.ConfigureAwait(false);
                     pendingFlush = null;
                 }
 
-                if (pendingFlush is null && have - flushedMark >= FlushEveryBytes)
+                if (pendingFlush is null && written - flushedMark >= FlushEveryBytes)
                 {
-                    flushedMark = have;
-                    pendingFlush = FlushAndStoreAsync(entry, handle, have);
+                    flushedMark = written;
+                    pendingFlush = FlushAndStoreAsync(entry, handle, written, progress);
                 }
 
+                pendingWrite = RandomAccess.WriteAsync(handle, buffers[current].AsMemory(0, read), have, cancellationToken).AsTask();
+                have += read;
+                pendingWriteEnd = have;
+                current ^= 1;
+                unpublished += read;
                 if (unpublished >= PublishEveryBytes)
                 {
                     unpublished = 0;
@@ -938,6 +958,13 @@ public sealed class ContentDownloadManager : IAsyncDisposable
                         Publish(entry, entry.Record with { DownloadedSize = have });
                     }
                 }
+            }
+
+            if (pendingWrite is not null)
+            {
+                await pendingWrite.ConfigureAwait(false);
+                pendingWrite = null;
+                written = pendingWriteEnd;
             }
 
             if (pendingFlush is not null)
@@ -977,7 +1004,18 @@ public sealed class ContentDownloadManager : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (pendingWrite is not null)
+            {
+                // The buffers and the handle must outlive the write; a failed write adds nothing to what is kept.
+                await pendingWrite.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (pendingWrite.IsCompletedSuccessfully)
+                {
+                    written = pendingWriteEnd;
+                }
+            }
+
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
             if (pendingFlush is not null)
             {
                 // The handle must outlive the flush running on it.
@@ -986,14 +1024,14 @@ public sealed class ContentDownloadManager : IAsyncDisposable
 
             if (!completed && !handle.IsClosed)
             {
-                // Keep what was received for the next attempt: flush it, then count it as stored progress.
+                // Keep what was written for the next attempt: flush it, then count it as stored progress.
                 try
                 {
                     RandomAccess.FlushToDisk(handle);
                     var length = RandomAccess.GetLength(handle);
                     lock (_gate)
                     {
-                        entry.Flushed = Math.Min(have, length);
+                        entry.Flushed = Math.Min(written, length);
                         entry.Received = entry.Flushed;
                     }
                 }
@@ -1007,8 +1045,12 @@ public sealed class ContentDownloadManager : IAsyncDisposable
         }
     }
 
-    /// <summary>Flushes every byte written so far to disk on another thread, then stores <paramref name="mark"/> as the download's progress.</summary>
-    private Task FlushAndStoreAsync(Entry entry, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long mark) => Task.Run(async () =>
+    /// <summary>
+    /// Flushes every byte written so far to disk on another thread, then counts <paramref name="mark"/> as flushed and
+    /// stores it when <see cref="PersistEveryBytes"/> more bytes or <see cref="PersistInterval"/> of scheduler time passed
+    /// since the last stored count (each store is a SQLite commit; a crash in between only costs re-downloading those bytes).
+    /// </summary>
+    private Task FlushAndStoreAsync(Entry entry, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long mark, ProgressMarks progress) => Task.Run(async () =>
     {
         RandomAccess.FlushToDisk(handle);
         DownloadRecord record;
@@ -1016,11 +1058,27 @@ public sealed class ContentDownloadManager : IAsyncDisposable
         {
             entry.Flushed = Math.Max(entry.Flushed, mark);
             entry.Failures = 0;
+            var now = _scheduler.Now;
+            if (mark - progress.Bytes < PersistEveryBytes && now - progress.At < PersistInterval)
+            {
+                return;
+            }
+
+            progress.Bytes = mark;
+            progress.At = now;
             record = Stored(entry);
         }
 
         await StoreQuietlyAsync(record).ConfigureAwait(false);
     });
+
+    /// <summary>The last progress stored during one transfer; touched only under the manager's lock.</summary>
+    private sealed class ProgressMarks(long bytes, DateTimeOffset at)
+    {
+        public long Bytes { get; set; } = bytes;
+
+        public DateTimeOffset At { get; set; } = at;
+    }
 
     /// <summary>One download's live state; guarded by the manager's lock.</summary>
     private sealed class Entry(DownloadRecord record)

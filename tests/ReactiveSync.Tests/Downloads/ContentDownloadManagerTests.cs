@@ -1,3 +1,4 @@
+using Microsoft.Reactive.Testing;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
@@ -105,6 +106,40 @@ public sealed class ContentDownloadManagerTests
             Assert.That(requests[1].IfRange, Is.Not.Null);
             Assert.That(_source.BytesServed, Is.EqualTo(bytes.Length), "no byte was sent twice");
             Assert.That(File.ReadAllBytes(manager.Get("big")!.LocalPath!), Is.EqualTo(bytes));
+        });
+    }
+
+    [Test]
+    public async Task Download_LargeFile_StoresMidwayProgressWithinTheWrittenBytesAndNotMoreOftenThanPersistInterval()
+    {
+        const int size = 36 * 1024 * 1024;
+        var bytes = _source.Put("large", size);
+        var scheduler = new TestScheduler();
+        var advanced = 0;
+
+        // One jump of scheduler time early on: the first flush (16 MiB) is then a second after the last stored count and
+        // is stored; the next (32 MiB) comes at the same scheduler time and only 16 MiB later, so it is not.
+        _source.BeforeRead = sent =>
+        {
+            if (sent >= 4 * 1024 * 1024 && Interlocked.Exchange(ref advanced, 1) == 0)
+            {
+                scheduler.AdvanceBy(TimeSpan.FromSeconds(5).Ticks);
+            }
+        };
+        var store = new ProbingDownloadStore(_store, _root);
+        var manager = await ContentDownloadManager.OpenAsync(_source, store, _root, Config(), scheduler, _network);
+        _managers.Add(manager);
+
+        await manager.DownloadForOfflineAsync([new DownloadRequest { ResourceId = "large", ExpectedSize = size }]);
+        await WaitForStateAsync(manager, "large", DownloadState.Completed);
+        var midway = store.Rows.Where(r => r.Record.State == DownloadState.Downloading && r.Record.DownloadedSize > 0).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(midway, Has.Count.EqualTo(1), "one midway store: at the first flush, not at the second");
+            Assert.That(midway[0].Record.DownloadedSize, Is.InRange(16L * 1024 * 1024, size - 1));
+            Assert.That(midway[0].Record.DownloadedSize, Is.LessThanOrEqualTo(midway[0].PartialLength), "only bytes already in the partial file are stored");
+            Assert.That(File.ReadAllBytes(manager.Get("large")!.LocalPath!).AsSpan().SequenceEqual(bytes), Is.True, "the file has the content's bytes");
         });
     }
 

@@ -6,8 +6,8 @@ namespace ReactiveSync.Tests.Downloads;
 
 /// <summary>
 /// Content held in memory, served like the server does (strong ETag, Range honoured only when If-Range matches), with
-/// a byte count, a log of requests, an optional cut of the next response after N bytes, and an optional gate that holds
-/// responses until released.
+/// a byte count, a log of requests, an optional cut of the next response after N bytes, an optional gate that holds
+/// responses until released, and an optional hook before each read.
 /// </summary>
 internal sealed class MemoryContentSource : IContentSource
 {
@@ -22,6 +22,9 @@ internal sealed class MemoryContentSource : IContentSource
 
     /// <summary>When set, every read waits on it (one release per read), to hold downloads mid-way.</summary>
     public SemaphoreSlim? ReadGate { get; set; }
+
+    /// <summary>Called before each read with the bytes the response has sent so far (on the reading thread).</summary>
+    public Action<long>? BeforeRead { get; set; }
 
     /// <summary>Whether responses report their length (false mimics a server that does not say).</summary>
     public bool ReportLength { get; set; } = true;
@@ -109,6 +112,7 @@ internal sealed class MemoryContentSource : IContentSource
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            _owner.BeforeRead?.Invoke(_sent);
             var n = Math.Min(Math.Min(buffer.Length, 64 * 1024), _bytes.Length - _position);
             if (_cutAfter is { } cut)
             {
