@@ -16,10 +16,9 @@ namespace ReactiveSync.Benchmarks.Download;
 /// Scenario <c>download</c>: one large file (default 200 MB) from the loopback server, by the
 /// <see cref="ContentDownloadManager"/> (SQLite download store, partial file, fsync every 16 MiB, rename into place) against
 /// a plain <see cref="HttpClient"/> stream copy to disk, in the same run, alternating; best of <c>--runs</c> (default 3).
-/// Goal: the manager at least 0.9x the throughput of the plain copy with a final fsync (the fair baseline: the manager
-/// makes its file durable before it reports it complete, so the baseline does too). The plain copy without fsync is
-/// reported beside it; it only writes to the page cache, so on a disk slower than loopback no durable download can match
-/// it. Each run also reports the process CPU time it used, which stays comparable when other processes load the machine.
+/// Goal (issue #6): the manager at least 0.9x the throughput of the plain copy. The plain copy only writes to the page
+/// cache, while the manager makes its file durable (fsync) before it reports it complete, so on a disk slower than
+/// loopback no durable download can reach it; a plain copy with a final fsync is measured beside it, for reference. Each run also reports the process CPU time it used, which stays comparable when other processes load the machine.
 /// Options: <c>--mb N</c>, <c>--runs N</c>.
 /// </summary>
 internal sealed class DownloadScenario : IScenario
@@ -68,12 +67,12 @@ internal sealed class DownloadScenario : IScenario
             var durableRate = size / durable.Seconds / (1024 * 1024);
             var ratio = managerRate / durableRate;
             var plainRatio = managerRate / plainRate;
-            var met = ratio >= 0.9;
+            var met = plainRatio >= 0.9;
             Console.WriteLine($"{"ContentDownloadManager",-40} {managerRate,10:N1} MB/s  ({manager.Seconds:0.000} s, cpu {manager.CpuSeconds:0.000} s)");
             Console.WriteLine($"{"plain HttpClient stream copy",-40} {plainRate,10:N1} MB/s  ({plain.Seconds:0.000} s, cpu {plain.CpuSeconds:0.000} s)");
             Console.WriteLine($"{"plain copy + final fsync (durable)",-40} {durableRate,10:N1} MB/s  ({durable.Seconds:0.000} s, cpu {durable.CpuSeconds:0.000} s)");
-            Console.WriteLine($"{"ratio manager / plain (no fsync)",-40} {plainRatio,10:0.00}x");
-            Console.WriteLine($"{"ratio manager / durable (goal >= 0.90)",-40} {ratio,10:0.00}x  {(met ? "met" : "NOT met")}");
+            Console.WriteLine($"{"ratio manager / plain (goal >= 0.90)",-40} {plainRatio,10:0.00}x  {(met ? "met" : "NOT met")}");
+            Console.WriteLine($"{"ratio manager / durable (reference)",-40} {ratio,10:0.00}x");
             var path = PullScenario.WriteArtifact(
                 new
                 {
@@ -95,7 +94,7 @@ internal sealed class DownloadScenario : IScenario
                         ["durablePlainCpuSeconds"] = durable.CpuSeconds,
                     },
                     ratios = new Dictionary<string, double> { ["managerVsPlain"] = plainRatio, ["managerVsDurablePlain"] = ratio },
-                    goals = new[] { new { name = "manager throughput vs plain HttpClient copy with a final fsync", actual = ratio, target = 0.9, met } },
+                    goals = new[] { new { name = "manager throughput vs plain HttpClient stream copy", actual = plainRatio, target = 0.9, met } },
                 },
                 Name);
             Console.WriteLine($"wrote {path}");

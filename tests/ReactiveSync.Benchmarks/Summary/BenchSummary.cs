@@ -80,6 +80,11 @@ internal static class BenchSummary
                 $"| {spec.Issue} {spec.Scenario} | {spec.Description} | {(goal.Value is { } v ? Format(v, spec.Unit) : "-")} | {spec.Comparison} {Format(spec.Target, spec.Unit)} | {goal.Status} |"));
         }
 
+        if (Number(documents["download"], "ratios.managerVsDurablePlain") is { } durable)
+        {
+            text.AppendLine(Invariant($"| - download | ContentDownloadManager vs a plain copy with a final fsync (the manager's own durability) | {Format(durable, "x")} | reference | - |"));
+        }
+
         if (Number(documents["pull"], "ratios.replicaVsRaw") is { } pull)
         {
             text.AppendLine(Invariant($"| - pull | replica (ReplicaSynchronizer + SqliteReplicaStore) vs raw batched SQLite inserts | {Format(pull, "x")} | no goal | - |"));
