@@ -2,6 +2,7 @@ using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using System.Text.Json.Nodes;
+using ReactiveSync.Downloads;
 using ReactiveSync.Model;
 
 namespace ReactiveSync.Transport;
@@ -31,6 +32,7 @@ public sealed class InMemorySyncTransport : ISyncTransport
     private TaskCompletionSource? _pullHold;
     private TimeSpan _serverClockOffset;
     private long _sequence;
+    private long _contentVersion;
     private int _pushCount;
     private int _pullCount;
     private int _operationsReceived;
@@ -38,11 +40,19 @@ public sealed class InMemorySyncTransport : ISyncTransport
     private int _heldPushes;
     private int _heldPulls;
 
+    /// <summary>
+    /// The content this server stores (by <see cref="UploadContentAsync"/>), served as the protocol's content endpoint
+    /// serves it: a strong entity tag per upload, a range only while <c>If-Range</c> matches, 404 for missing content.
+    /// Give it to <see cref="SyncEngineOptions.ContentSource"/> to test downloads without a network.
+    /// </summary>
+    public IContentSource ContentSource { get; }
+
     /// <summary>Creates an empty server whose clock is <paramref name="scheduler"/>'s <c>Now</c>.</summary>
     public InMemorySyncTransport(IScheduler scheduler)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         _scheduler = scheduler;
+        ContentSource = new StoredContentSource(this);
     }
 
     /// <summary>
@@ -387,7 +397,13 @@ public sealed class InMemorySyncTransport : ISyncTransport
 
         lock (_gate)
         {
-            _contents[resourceId] = new StoredContent(buffer.ToArray(), contentType);
+            _contents[resourceId] = new StoredContent(buffer.ToArray(), contentType, $"\"c{++_contentVersion}\"");
+
+            // As the protocol says: resources with this id get a new change sequence, so a pull sees the new content.
+            foreach (var key in _resources.Keys.Where(k => k.Id == resourceId).ToList())
+            {
+                _resources[key] = _resources[key] with { Sequence = ++_sequence };
+            }
         }
     }
 
@@ -542,7 +558,47 @@ public sealed class InMemorySyncTransport : ISyncTransport
 
     private sealed record StoredResource(JsonNode? Data, bool Deleted, long Version, DateTimeOffset UpdatedAt, long Sequence);
 
-    private sealed record StoredContent(byte[] Bytes, string? ContentType);
+    private sealed record StoredContent(byte[] Bytes, string? ContentType, string ETag);
+
+    /// <summary>Reads the server's stored content as <see cref="IContentSource"/>; each response is a copy.</summary>
+    private sealed class StoredContentSource(InMemorySyncTransport server) : IContentSource
+    {
+        public Task<ContentInfo> GetInfoAsync(string resourceId, CancellationToken cancellationToken)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(resourceId);
+            cancellationToken.ThrowIfCancellationRequested();
+            return Find(resourceId) is { } content
+                ? Task.FromResult(new ContentInfo(content.Bytes.Length, content.ETag, IsStrongETag: true))
+                : Task.FromException<ContentInfo>(NotFound(resourceId));
+        }
+
+        public Task<ContentResponse> OpenReadAsync(string resourceId, long offset, string? ifRangeETag, CancellationToken cancellationToken)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(resourceId);
+            ArgumentOutOfRangeException.ThrowIfNegative(offset);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Find(resourceId) is not { } content)
+            {
+                return Task.FromException<ContentResponse>(NotFound(resourceId));
+            }
+
+            var partial = offset > 0 && offset <= content.Bytes.Length && ifRangeETag == content.ETag;
+            var start = partial ? (int)offset : 0;
+            var stream = new MemoryStream(content.Bytes, start, content.Bytes.Length - start, writable: false);
+            return Task.FromResult(new ContentResponse(stream, start, content.Bytes.Length, content.ETag, isStrongETag: true, partial));
+        }
+
+        private static SyncException NotFound(string resourceId) =>
+            new(SyncError.Of(SyncErrorType.Unknown, $"The server has no content for '{resourceId}'.", statusCode: 404));
+
+        private StoredContent? Find(string resourceId)
+        {
+            lock (server._gate)
+            {
+                return server._contents.GetValueOrDefault(resourceId);
+            }
+        }
+    }
 
     private sealed record InjectedFailure(SyncError Error, bool AfterApplying);
 }

@@ -33,6 +33,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public LockedTestScheduler Scheduler { get; }
 
+    /// <summary>When set before the engine is created, downloads go to this folder from the in-memory server's content.</summary>
+    public string? ContentRoot { get; set; }
+
     /// <summary>Kept across engine restarts, as an app's SQLite file would be.</summary>
     public InMemoryKeyValueStore KeyValues { get; }
 
@@ -76,7 +79,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         bool online = true,
         double randomUnit = 0.5,
         Func<OperationQueue, Task>? seed = null,
-        ResolveConflict? resolver = null)
+        ResolveConflict? resolver = null,
+        string? contentRoot = null)
     {
         var scheduler = new LockedTestScheduler(T0);
         var harness = new EngineHarness(scheduler, new InMemoryOperationStore(), new InMemoryNetworkMonitor(online), new InMemorySyncTransport(scheduler));
@@ -88,6 +92,7 @@ internal sealed class EngineHarness : IAsyncDisposable
             await earlier.DisposeAsync();
         }
 
+        harness.ContentRoot = contentRoot;
         await harness.CreateEngineAsync(configuration, randomUnit, resolver);
         return harness;
     }
@@ -103,6 +108,8 @@ internal sealed class EngineHarness : IAsyncDisposable
             ClientId = "device-1",
             Scheduler = Scheduler,
             KeyValueStore = KeyValues,
+            ContentSource = ContentRoot is null ? null : Server.ContentSource,
+            ContentRoot = ContentRoot,
             Configuration = configuration,
             AccessTokenProvider = Tokens,
             RandomUnit = () => randomUnit,

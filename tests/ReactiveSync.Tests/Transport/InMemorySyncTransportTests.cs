@@ -443,6 +443,94 @@ public class InMemorySyncTransportTests
     }
 
     [Test]
+    public async Task UploadContentAsync_ExistingResource_NewChangeSequenceSameVersion()
+    {
+        await PushOne(Op(OperationType.Upload, "f", new JsonObject { ["name"] = "pic" }));
+        var before = (await _server.PullAsync(null, 10, CancellationToken.None)).Checkpoint;
+
+        await _server.UploadContentAsync("f", new MemoryStream([1, 2, 3]), null, CancellationToken.None);
+        var page = await _server.PullAsync(before, 10, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(page.Changes.Select(c => c.ResourceId), Is.EqualTo(new[] { "f" }), "a pull sees the new content");
+            Assert.That(page.Changes[0].Version, Is.EqualTo(1));
+            Assert.That(page.Changes[0].ContentSize, Is.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public async Task ContentSource_WholeContent_BytesLengthAndStrongETag()
+    {
+        await _server.UploadContentAsync("f", new MemoryStream([1, 2, 3, 4]), null, CancellationToken.None);
+
+        var info = await _server.ContentSource.GetInfoAsync("f", CancellationToken.None);
+        await using var response = await _server.ContentSource.OpenReadAsync("f", 0, null, CancellationToken.None);
+        using var read = new MemoryStream();
+        await response.Content.CopyToAsync(read);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(info.Length, Is.EqualTo(4));
+            Assert.That(info.IsStrongETag, Is.True);
+            Assert.That(response.ETag, Is.EqualTo(info.ETag));
+            Assert.That(response.IsPartial, Is.False);
+            Assert.That(response.TotalLength, Is.EqualTo(4));
+            Assert.That(read.ToArray(), Is.EqualTo(new byte[] { 1, 2, 3, 4 }));
+        });
+    }
+
+    [Test]
+    public async Task ContentSource_RangeWithMatchingETag_ServesTheRest()
+    {
+        await _server.UploadContentAsync("f", new MemoryStream([1, 2, 3, 4]), null, CancellationToken.None);
+        var etag = (await _server.ContentSource.GetInfoAsync("f", CancellationToken.None)).ETag;
+
+        await using var response = await _server.ContentSource.OpenReadAsync("f", 3, etag, CancellationToken.None);
+        using var read = new MemoryStream();
+        await response.Content.CopyToAsync(read);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.IsPartial, Is.True);
+            Assert.That(response.Offset, Is.EqualTo(3));
+            Assert.That(read.ToArray(), Is.EqualTo(new byte[] { 4 }));
+        });
+    }
+
+    [Test]
+    public async Task ContentSource_RangeAfterContentChanged_ServesWholeNewContent()
+    {
+        await _server.UploadContentAsync("f", new MemoryStream([1, 2, 3, 4]), null, CancellationToken.None);
+        var old = (await _server.ContentSource.GetInfoAsync("f", CancellationToken.None)).ETag;
+        await _server.UploadContentAsync("f", new MemoryStream([9, 8]), null, CancellationToken.None);
+
+        await using var response = await _server.ContentSource.OpenReadAsync("f", 3, old, CancellationToken.None);
+        using var read = new MemoryStream();
+        await response.Content.CopyToAsync(read);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.ETag, Is.Not.EqualTo(old));
+            Assert.That(response.IsPartial, Is.False);
+            Assert.That(response.Offset, Is.Zero);
+            Assert.That(read.ToArray(), Is.EqualTo(new byte[] { 9, 8 }));
+        });
+    }
+
+    [Test]
+    public async Task ContentSource_MissingContent_ThrowsNotRetryable404()
+    {
+        var ex = await Assert.ThrowsAsync<SyncException>(() => _server.ContentSource.OpenReadAsync("none", 0, null, CancellationToken.None));
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.Error.StatusCode, Is.EqualTo(404));
+            Assert.That(ex.Error.IsRetryable, Is.False);
+            Assert.That(ex.Message, Does.Contain("none"));
+        });
+    }
+
+    [Test]
     public async Task UploadContentAsync_OverLimit_ThrowsQuotaExceeded()
     {
         _server.MaxContentBytes = 2;
