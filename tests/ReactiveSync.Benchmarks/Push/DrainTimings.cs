@@ -14,6 +14,8 @@ internal sealed class DrainTimings
     private long _writes;
     private long _writeTicks;
     private long _workTicks;
+    private long _takeWorkTicks;
+    private long _takes;
     private long _pushes;
     private long _pushTicks;
     private long _pullTicks;
@@ -28,6 +30,8 @@ internal sealed class DrainTimings
         Interlocked.Exchange(ref _writes, 0);
         Interlocked.Exchange(ref _writeTicks, 0);
         Interlocked.Exchange(ref _workTicks, 0);
+        Interlocked.Exchange(ref _takeWorkTicks, 0);
+        Interlocked.Exchange(ref _takes, 0);
         Interlocked.Exchange(ref _pushes, 0);
         Interlocked.Exchange(ref _pushTicks, 0);
         Interlocked.Exchange(ref _pullTicks, 0);
@@ -35,7 +39,7 @@ internal sealed class DrainTimings
     }
 
     public string Describe(TimeSpan total) =>
-        $"store: {Interlocked.Read(ref _writes):N0} transactions, {Ms(_writeTicks):N0} ms in WriteAsync ({Ms(_workTicks):N0} ms of it work before commit); " +
+        $"store: {Interlocked.Read(ref _writes):N0} transactions, {Ms(_writeTicks):N0} ms in WriteAsync ({Ms(_workTicks):N0} ms of it work before commit; {Interlocked.Read(ref _takes):N0} take-only with {Ms(_takeWorkTicks):N0} ms work); " +
         $"push: {Interlocked.Read(ref _pushes):N0} requests, {Ms(_pushTicks):N0} ms; pull {Ms(_pullTicks):N0} ms; drain {total.TotalMilliseconds:N0} ms";
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
@@ -67,6 +71,11 @@ internal sealed class DrainTimings
                         finally
                         {
                             Interlocked.Add(ref timings._workTicks, Stopwatch.GetTimestamp() - workStart);
+                            if (relaxed)
+                            {
+                                Interlocked.Increment(ref timings._takes);
+                                Interlocked.Add(ref timings._takeWorkTicks, Stopwatch.GetTimestamp() - workStart);
+                            }
                         }
                     },
                     cancellationToken);
