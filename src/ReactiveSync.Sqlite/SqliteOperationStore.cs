@@ -41,6 +41,18 @@ public sealed class SqliteOperationStore : IOperationStore
     internal const string ByStateSql =
         $"SELECT {Columns} FROM offline_operations WHERE state = $s ORDER BY priority DESC, sequence LIMIT $limit OFFSET $offset;";
 
+    internal const string UpsertMetaSql =
+        "INSERT INTO offline_operations_meta (key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;";
+
+    internal const string MarkInFlightSql =
+        "UPDATE offline_operations SET state = $state, last_attempt_at = $attempt, ever_sent = 1 WHERE id IN (SELECT value FROM json_each($ids));";
+
+    internal const string DeleteManySql =
+        $"DELETE FROM offline_operations WHERE id IN (SELECT value FROM json_each($ids)) RETURNING {Columns};";
+
+    internal const string DeleteManyDependenciesSql =
+        "DELETE FROM operation_dependencies WHERE operation_id IN (SELECT value FROM json_each($ids));";
+
     internal const string HasDependentsSql = "SELECT 1 FROM operation_dependencies WHERE depends_on_id = $id LIMIT 1;";
 
     // Named explicitly: without statistics the planner would rather walk every pending row by state.
@@ -56,6 +68,7 @@ public sealed class SqliteOperationStore : IOperationStore
     private SqliteConnection? _writer;
     private long _lastSequence;
     private long _persistedSequence;
+    private long _sentHorizon;
     private bool _disposed;
 
     /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/> (created on open if missing).</summary>
@@ -91,12 +104,15 @@ public sealed class SqliteOperationStore : IOperationStore
                 ConfigureWriter?.Invoke(writer);
                 SqliteDatabase.Migrate(writer, _databasePath, "operations", Migrations);
                 using var command = writer.CreateCommand();
-                command.CommandText = "SELECT coalesce((SELECT max(sequence) FROM offline_operations), 0), coalesce((SELECT value FROM offline_operations_meta WHERE key = 'last_sequence'), 0);";
+                command.CommandText =
+                    "SELECT coalesce((SELECT max(sequence) FROM offline_operations), 0), coalesce((SELECT value FROM offline_operations_meta WHERE key = 'last_sequence'), 0), " +
+                    "coalesce((SELECT value FROM offline_operations_meta WHERE key = 'sent_horizon'), 0);";
                 using (var reader = command.ExecuteReader())
                 {
                     reader.Read();
                     _persistedSequence = reader.GetInt64(1);
                     _lastSequence = Math.Max(reader.GetInt64(0), _persistedSequence);
+                    _sentHorizon = reader.GetInt64(2);
                 }
             }
             catch (Exception ex)
@@ -127,15 +143,41 @@ public sealed class SqliteOperationStore : IOperationStore
     /// <inheritdoc/>
     /// <exception cref="SyncException">SQLite failed (type Storage, e.g. the disk is full); nothing of the transaction is kept.</exception>
     /// <exception cref="SqliteDatabaseCorruptException">The file turned out to be damaged; nothing of the transaction is kept.</exception>
-    public async Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default)
+    public Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
+        WriteCoreAsync(work, relaxed: false, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The commit skips the fsync (<c>synchronous=NORMAL</c> for this one transaction). Under WAL it is then safe from
+    /// a process crash at once (the WAL is in the OS's page cache) and reaches the disk with the next synced commit (an
+    /// fsync of the WAL covers every frame before it); only a power cut or an OS crash before that can lose it, and
+    /// losing it is harmless: recovery turns in-flight operations back to pending anyway, the server's dedupe answers a
+    /// resend 'duplicate', and coalescing treats every operation at or below the durable sent horizon as possibly sent,
+    /// whatever its own mark says. When the work had to raise that horizon (or wrote anything else), a synced commit
+    /// follows before this completes, so the horizon is on disk before any push of those operations leaves.
+    /// </remarks>
+    /// <exception cref="SyncException">SQLite failed (type Storage); nothing of the transaction is kept, or, when only the
+    /// closing sync failed, the message says so.</exception>
+    public Task<T> WriteInFlightMarksAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
+        WriteCoreAsync(work, relaxed: true, cancellationToken);
+
+    private async Task<T> WriteCoreAsync<T>(Func<IOperationStoreTransaction, T> work, bool relaxed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var relaxedNow = false;
         try
         {
             var writer = Writer();
             try
             {
+                if (relaxed)
+                {
+                    // The safety level cannot change inside a transaction: choose it before BEGIN.
+                    Command("PRAGMA synchronous=NORMAL;").ExecuteNonQuery();
+                    relaxedNow = true;
+                }
+
                 SqliteDatabase.Execute(writer, "BEGIN IMMEDIATE;");
             }
             catch (SqliteException ex)
@@ -143,7 +185,7 @@ public sealed class SqliteOperationStore : IOperationStore
                 throw SqliteDatabase.Translate(ex, _databasePath);
             }
 
-            var tx = new Transaction(this, _lastSequence);
+            var tx = new Transaction(this, _lastSequence, _sentHorizon);
             try
             {
                 var result = work(tx);
@@ -152,16 +194,28 @@ public sealed class SqliteOperationStore : IOperationStore
                 var persist = tx.Deleted && tx.LastSequence > _persistedSequence;
                 if (persist)
                 {
-                    Command("INSERT INTO offline_operations_meta (key, value) VALUES ('last_sequence', $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
-                        ("$v", tx.LastSequence)).ExecuteNonQuery();
+                    tx.MarkDurable();
+                    Command(UpsertMetaSql, ("$k", "last_sequence"), ("$v", tx.LastSequence)).ExecuteNonQuery();
                 }
 
                 SqliteDatabase.Execute(writer, "COMMIT;");
                 _lastSequence = tx.LastSequence;
+                _sentHorizon = tx.SentHorizon;
                 if (persist)
                 {
                     _persistedSequence = tx.LastSequence;
                 }
+
+                if (relaxedNow)
+                {
+                    RestoreFullSync();
+                    relaxedNow = false;
+                    if (tx.NeedsSync)
+                    {
+                        SyncCommitted(tx.SentHorizon);
+                    }
+                }
+
                 return result;
             }
             catch (Exception ex)
@@ -189,7 +243,48 @@ public sealed class SqliteOperationStore : IOperationStore
         }
         finally
         {
+            if (relaxedNow)
+            {
+                // Back to a full fsync for every other commit, even when this one failed.
+                try
+                {
+                    RestoreFullSync();
+                }
+                catch (SqliteException)
+                {
+                    // The failure that got here is the one to report; a writer that cannot set its pragma fails next time.
+                }
+            }
+
             _writeLock.Release();
+        }
+    }
+
+    private void RestoreFullSync() => Command("PRAGMA synchronous=FULL;").ExecuteNonQuery();
+
+    /// <summary>
+    /// Makes a relaxed commit durable: one more (tiny) commit under <c>synchronous=FULL</c> fsyncs the WAL, and with it
+    /// every frame before it. It rewrites the sent horizon, the value that had to reach the disk.
+    /// </summary>
+    private void SyncCommitted(long sentHorizon)
+    {
+        var writer = Writer();
+        try
+        {
+            SqliteDatabase.Execute(writer, "BEGIN IMMEDIATE;");
+            Command(UpsertMetaSql, ("$k", "sent_horizon"), ("$v", sentHorizon)).ExecuteNonQuery();
+            SqliteDatabase.Execute(writer, "COMMIT;");
+        }
+        catch (SqliteException ex)
+        {
+            if (SQLitePCL.raw.sqlite3_get_autocommit(writer.Handle) == 0)
+            {
+                SqliteDatabase.Execute(writer, "ROLLBACK;");
+            }
+
+            throw new SyncException(
+                SyncError.Of(SyncErrorType.Storage, $"The database '{_databasePath}' committed in-flight marks but could not sync them to disk (SQLite error {ex.SqliteErrorCode}): {ex.Message}"),
+                ex);
         }
     }
 
@@ -503,7 +598,7 @@ public sealed class SqliteOperationStore : IOperationStore
         ("$errtype", op.ErrorType?.ToString()),
     ];
 
-    private sealed class Transaction(SqliteOperationStore store, long lastSequence) : IOperationStoreTransaction
+    private sealed class Transaction(SqliteOperationStore store, long lastSequence, long sentHorizon) : IOperationStoreTransaction
     {
         private const string InsertSql =
             $"INSERT INTO offline_operations ({Columns}) VALUES ($id, $type, $rt, $rid, $data, $priority, $retry, $max, $created, $scheduled, " +
@@ -516,7 +611,91 @@ public sealed class SqliteOperationStore : IOperationStore
 
         public bool Deleted { get; private set; }
 
+        /// <summary>
+        /// The durable 'may have been sent' horizon: every operation whose sequence is at or below it is treated as
+        /// possibly known to the server, whether or not its own ever-sent mark survived a crash.
+        /// </summary>
+        public long SentHorizon { get; private set; } = sentHorizon;
+
+        /// <summary>Whether the commit must reach the disk before it is acknowledged: any write but covered in-flight marks.</summary>
+        public bool NeedsSync { get; private set; }
+
+        public void MarkDurable() => NeedsSync = true;
+
         public long NextSequence() => ++LastSequence;
+
+        public bool MayHaveBeenSent(OfflineOperation operation)
+        {
+            ArgumentNullException.ThrowIfNull(operation);
+            return operation.EverSent || operation.Sequence <= SentHorizon;
+        }
+
+        public IReadOnlyList<OfflineOperation> MarkInFlight(IReadOnlyList<OfflineOperation> operations, DateTimeOffset attemptAt)
+        {
+            ArgumentNullException.ThrowIfNull(operations);
+            if (operations.Count == 0)
+            {
+                return [];
+            }
+
+            // The mark itself need not be durable (recovery undoes it), but 'this operation may have been sent' must
+            // be before the push leaves: when one lies above the horizon, raise the horizon to every sequence handed
+            // out so far, in this transaction, and sync it. One synced commit thus covers the whole backlog; later
+            // takes of it commit without an fsync. The cost: operations queued before a take never fold with later
+            // changes (coalescing is for what piles up offline, before any take).
+            if (operations.Any(op => op.Sequence > SentHorizon))
+            {
+                SentHorizon = LastSequence;
+                MarkDurable();
+                NonQuery(store.Command(UpsertMetaSql, ("$k", "sent_horizon"), ("$v", SentHorizon)));
+            }
+
+            var changed = NonQuery(store.Command(
+                MarkInFlightSql, ("$state", (int)OperationState.InFlight), ("$attempt", SqliteDatabase.ToText(attemptAt)), ("$ids", IdsJson(operations.Select(op => op.Id)))));
+            if (changed != operations.Count)
+            {
+                throw new InvalidOperationException($"Marking {operations.Count} operations in flight changed {changed} rows: some were not stored.");
+            }
+
+            var updated = new OfflineOperation[operations.Count];
+            for (var i = 0; i < updated.Length; i++)
+            {
+                updated[i] = operations[i] with { State = OperationState.InFlight, LastAttemptAt = attemptAt, EverSent = true };
+            }
+
+            return updated;
+        }
+
+        public IReadOnlyList<OfflineOperation> DeleteMany(IReadOnlyCollection<Guid> operationIds)
+        {
+            ArgumentNullException.ThrowIfNull(operationIds);
+            if (operationIds.Count == 0)
+            {
+                return [];
+            }
+
+            MarkDurable();
+            Deleted = true;
+            var ids = IdsJson(operationIds);
+            var deleted = Query(store.Command(DeleteManySql, ("$ids", ids)));
+            if (deleted.Any(op => op.DependsOn.Count > 0))
+            {
+                NonQuery(store.Command(DeleteManyDependenciesSql, ("$ids", ids)));
+            }
+
+            return deleted;
+        }
+
+        private static string IdsJson(IEnumerable<Guid> ids)
+        {
+            var json = new System.Text.StringBuilder("[");
+            foreach (var id in ids)
+            {
+                json.Append(json.Length == 1 ? "\"" : ",\"").Append(id.ToString()).Append('"');
+            }
+
+            return json.Append(']').ToString();
+        }
 
         public OfflineOperation? Get(Guid operationId) =>
             Query(store.Command($"SELECT {Columns} FROM offline_operations WHERE id = $id;", ("$id", operationId.ToString()))).FirstOrDefault();
@@ -555,6 +734,7 @@ public sealed class SqliteOperationStore : IOperationStore
         {
             ArgumentNullException.ThrowIfNull(operation);
             NonQuery(store.Command(InsertSql, Row(operation)));
+            MarkDurable();
             InsertDependencies(operation);
         }
 
@@ -566,6 +746,8 @@ public sealed class SqliteOperationStore : IOperationStore
             {
                 throw new ArgumentException("An update keeps the operation id.", nameof(updated));
             }
+
+            MarkDurable();
 
             // Write only the columns that changed, so a state change leaves untouched indexes alone.
             var before = Row(previous, withJson: false);
@@ -614,6 +796,7 @@ public sealed class SqliteOperationStore : IOperationStore
         {
             var id = operationId.ToString();
             Deleted = true;
+            MarkDurable();
             NonQuery(store.Command("DELETE FROM operation_dependencies WHERE operation_id = $id;", ("$id", id)));
             return NonQuery(store.Command("DELETE FROM offline_operations WHERE id = $id;", ("$id", id))) == 1;
         }
@@ -621,6 +804,7 @@ public sealed class SqliteOperationStore : IOperationStore
         public int DeleteAll()
         {
             Deleted = true;
+            MarkDurable();
             NonQuery(store.Command("DELETE FROM operation_dependencies;"));
             return NonQuery(store.Command("DELETE FROM offline_operations;"));
         }

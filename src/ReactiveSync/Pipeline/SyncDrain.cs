@@ -65,52 +65,103 @@ internal sealed class SyncDrain
     /// Drains until nothing is eligible or the drain must stop; see <see cref="DrainOutcome"/>. Before each batch it asks
     /// <paramref name="canContinue"/>, so a pause or going offline stops it after the batch in hand.
     /// </summary>
-    /// <exception cref="OperationCanceledException">Cancelled; the batch in flight, if any, was released.</exception>
+    /// <remarks>
+    /// Pipelined, with at most two batches in flight: while one push is on the wire, the previous batch's answers are
+    /// recorded and the next batch is taken; the next push leaves only once the one on the wire was answered well.
+    /// That is safe because an operation in flight stays stored until its answer is recorded, so selection never
+    /// takes a later operation on its resource or one that depends on it: per-resource order and dependencies hold,
+    /// and each operation is in one batch at a time. A batch taken but not sent when the drain stops is released
+    /// (back to pending, no retry used).
+    /// </remarks>
+    /// <exception cref="OperationCanceledException">Cancelled; the batches taken and not answered were released.</exception>
     public async Task<DrainOutcome> RunAsync(Func<bool> canContinue, CancellationToken cancellationToken)
     {
         var run = new Run(_scheduler.Now);
-        while (canContinue())
+        IReadOnlyList<OfflineOperation> taken = [];
+        Sending? sending = null;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            run.LastTakeAt = _scheduler.Now;
-            var batch = await _queue.TakeBatchAsync(_configuration.BatchSize, cancellationToken).ConfigureAwait(false);
-            if (batch.Count == 0)
+            taken = canContinue() ? await TakeAsync(run, cancellationToken).ConfigureAwait(false) : [];
+            Answered? answered = null;
+            var retake = false;
+            while (true)
             {
-                break;
-            }
-
-            IReadOnlyList<OfflineOperation> toPush;
-            try
-            {
-                toPush = await _hooks.BeforePushAsync(batch, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                await _queue.ReleaseAsync(Ids(batch), CancellationToken.None).ConfigureAwait(false);
-                throw;
-            }
-            catch (SyncException ex)
-            {
-                if (!await HandleBatchFailureAsync(batch, ex.Error, run).ConfigureAwait(false))
+                // Send what was taken: the push before it (if any) was answered well.
+                if (taken.Count > 0 && canContinue())
                 {
-                    break;
+                    var batch = taken;
+                    taken = [];
+                    var prepared = await PrepareAsync(batch, run, cancellationToken).ConfigureAwait(false);
+                    if (prepared.ToPush is { } toPush)
+                    {
+                        sending = new Sending(toPush, SendAsync(toPush, cancellationToken));
+                    }
+                    else if (prepared.GoOn)
+                    {
+                        retake = true;
+                    }
+                    else
+                    {
+                        await RecordAnsweredAsync(answered, run, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
                 }
 
-                continue;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // As for an unclassified transport fault (below): transient, bounded by each operation's retry budget.
-                _logger.LogError(ex, "Preparing the push threw an unclassified exception; treating it as a transient failure.");
-                await HandleBatchFailureAsync(batch, new SyncError(SyncErrorType.Unknown, $"The transport failed: {ex.Message}", IsRetryable: true), run)
-                    .ConfigureAwait(false);
-                break;
-            }
+                // Record the previous answers while the next push is on the wire.
+                retake |= answered is not null;
+                await RecordAnsweredAsync(answered, run, cancellationToken).ConfigureAwait(false);
+                answered = null;
+                if (sending is null)
+                {
+                    // Nothing on the wire: recorded answers may have unblocked later operations, so look once more.
+                    if (!retake || !canContinue())
+                    {
+                        break;
+                    }
 
-            if (await PushAndRecordAsync(toPush, run, cancellationToken).ConfigureAwait(false) is not null)
-            {
-                break;
+                    retake = false;
+                    taken = await TakeAsync(run, cancellationToken).ConfigureAwait(false);
+                    if (taken.Count == 0)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                // Take the next batch while this push is on the wire.
+                if (canContinue())
+                {
+                    taken = await TakeAsync(run, cancellationToken).ConfigureAwait(false);
+                }
+
+                var current = sending;
+                var attempt = await current.Attempt.ConfigureAwait(false);
+                sending = null;
+                if (attempt.Error is { } error)
+                {
+                    if (await RecordFailedPushAsync(current.Batch, error, run, cancellationToken).ConfigureAwait(false) is not null)
+                    {
+                        break;
+                    }
+
+                    retake = true;
+                    continue;
+                }
+
+                answered = new Answered(current.Batch, attempt.Results!);
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await ReleaseAfterCancelAsync(taken, sending, run).ConfigureAwait(false);
+            throw;
+        }
+
+        if (taken.Count > 0)
+        {
+            // Taken while the last push was on the wire, then the drain stopped: back to pending, unsent.
+            await _queue.ReleaseAsync(Ids(taken), CancellationToken.None).ConfigureAwait(false);
         }
 
         // Pull only after pushes that went through: a server failing pushes waits for the retry, not for a pull.
@@ -131,6 +182,113 @@ internal sealed class SyncDrain
             Duration = _scheduler.Now - run.StartedAt,
         };
         return new DrainOutcome(result, run.AuthenticationError, run.RetryAt, run.LastTakeAt);
+    }
+
+    /// <summary>The one place the drain takes a batch; it notes the time first, for the pipeline's retry timer.</summary>
+    private Task<IReadOnlyList<OfflineOperation>> TakeAsync(Run run, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        run.LastTakeAt = _scheduler.Now;
+        return _queue.TakeBatchAsync(_configuration.BatchSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the before-push hook (uploads); answers what to push, or null with whether the drain goes on. A failure
+    /// of the hook is handled as a failure of the whole batch.
+    /// </summary>
+    private async Task<(IReadOnlyList<OfflineOperation>? ToPush, bool GoOn)> PrepareAsync(
+        IReadOnlyList<OfflineOperation> batch, Run run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _hooks.BeforePushAsync(batch, cancellationToken).ConfigureAwait(false), true);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await _queue.ReleaseAsync(Ids(batch), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        catch (SyncException ex)
+        {
+            return (null, await HandleBatchFailureAsync(batch, ex.Error, run).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // As for an unclassified transport fault: transient, bounded by each operation's retry budget.
+            _logger.LogError(ex, "Preparing the push threw an unclassified exception; treating it as a transient failure.");
+            await HandleBatchFailureAsync(batch, new SyncError(SyncErrorType.Unknown, $"The transport failed: {ex.Message}", IsRetryable: true), run)
+                .ConfigureAwait(false);
+            return (null, false);
+        }
+    }
+
+    /// <summary>Pushes a batch; the answer or the failure, never thrown, so a push can run while other work goes on.</summary>
+    private async Task<PushAttempt> SendAsync(IReadOnlyList<OfflineOperation> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new PushAttempt(await _transport.PushAsync(_clientId, batch, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception ex)
+        {
+            return new PushAttempt(null, ex);
+        }
+    }
+
+    private async Task RecordAnsweredAsync(Answered? answered, Run run, CancellationToken cancellationToken)
+    {
+        if (answered is not null)
+        {
+            await ApplyResultsAsync(answered.Batch, answered.Results, run, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Settles a push that failed as <see cref="PushAndRecordAsync"/> does (a batch too large goes again in halves);
+    /// answers the error that stops the drain, or null to go on.
+    /// </summary>
+    private async Task<SyncError?> RecordFailedPushAsync(IReadOnlyList<OfflineOperation> batch, Exception failure, Run run, CancellationToken cancellationToken)
+    {
+        switch (failure)
+        {
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                await _queue.ReleaseAsync(Ids(batch), CancellationToken.None).ConfigureAwait(false);
+                throw failure;
+            case SyncException { Error.Type: SyncErrorType.QuotaExceeded } when batch.Count > 1:
+                return await PushAndRecordAsync(batch, run, cancellationToken).ConfigureAwait(false);
+            case SyncException ex:
+                return await HandleBatchFailureAsync(batch, ex.Error, run).ConfigureAwait(false) ? null : ex.Error;
+            default:
+                // The port promises SyncException for every failure; anything else is a fault in the transport, treated as
+                // transient so that no operation fails for good because of it, yet each one's retry budget still bounds it.
+                _logger.LogError(failure, "The transport threw an unclassified exception; treating it as a transient failure.");
+                var error = new SyncError(SyncErrorType.Unknown, $"The transport failed: {failure.Message}", IsRetryable: true);
+                await HandleBatchFailureAsync(batch, error, run).ConfigureAwait(false);
+                return error;
+        }
+    }
+
+    /// <summary>After a cancel: releases what was taken and not sent; a push on the wire is awaited and its answer kept if it came.</summary>
+    private async Task ReleaseAfterCancelAsync(IReadOnlyList<OfflineOperation> taken, Sending? sending, Run run)
+    {
+        if (taken.Count > 0)
+        {
+            await _queue.ReleaseAsync(Ids(taken), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (sending is not null)
+        {
+            var attempt = await sending.Attempt.ConfigureAwait(false);
+            if (attempt.Results is { } results)
+            {
+                // The server answered: what it said is recorded even though the drain is being cancelled.
+                await ApplyResultsAsync(sending.Batch, results, run, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await _queue.ReleaseAsync(Ids(sending.Batch), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>
@@ -390,6 +548,14 @@ internal sealed class SyncDrain
     }
 
     private static Guid[] Ids(IReadOnlyList<OfflineOperation> batch) => batch.Select(static op => op.Id).ToArray();
+
+    /// <summary>A batch whose push is on the wire.</summary>
+    private sealed record Sending(IReadOnlyList<OfflineOperation> Batch, Task<PushAttempt> Attempt);
+
+    /// <summary>A batch the server answered, whose answers are not recorded yet.</summary>
+    private sealed record Answered(IReadOnlyList<OfflineOperation> Batch, IReadOnlyList<PushResult> Results);
+
+    private sealed record PushAttempt(IReadOnlyList<PushResult>? Results, Exception? Error);
 
     private sealed class Run(DateTimeOffset startedAt)
     {

@@ -24,7 +24,8 @@ internal sealed class BatchSelector
     public List<OfflineOperation> Select(IOperationStoreTransaction tx, int maxCount, DateTimeOffset now, IReadOnlyDictionary<SyncPriority, int> weights)
     {
         var batch = new List<OfflineOperation>(Math.Min(maxCount, 1024));
-        foreach (var op in Candidates(tx, SyncPriority.Critical, now, maxCount))
+        // Critical is taken greedily, so its first window is the whole need: no rows read only to be dropped.
+        foreach (var op in Candidates(tx, SyncPriority.Critical, now, Math.Clamp(maxCount, 8, 512)))
         {
             if (batch.Count >= maxCount)
             {
@@ -34,7 +35,9 @@ internal sealed class BatchSelector
             batch.Add(op);
         }
 
-        var sources = Shared.ToDictionary(p => p, p => Candidates(tx, p, now, maxCount).GetEnumerator());
+        // A shared priority's part of a batch is often a fraction of it: start small and grow.
+        var sharedWindow = Math.Clamp(maxCount / 4, 8, 64);
+        var sources = Shared.ToDictionary(p => p, p => Candidates(tx, p, now, sharedWindow).GetEnumerator());
         try
         {
             var active = new List<SyncPriority>(Shared);
@@ -79,10 +82,10 @@ internal sealed class BatchSelector
     }
 
     /// <summary>Eligible operations of one priority, lazily: due, first on their resource, dependencies gone.</summary>
-    private IEnumerable<OfflineOperation> Candidates(IOperationStoreTransaction tx, SyncPriority priority, DateTimeOffset now, int maxCount)
+    private IEnumerable<OfflineOperation> Candidates(IOperationStoreTransaction tx, SyncPriority priority, DateTimeOffset now, int firstWindow)
     {
-        // Start small and grow: a priority's share of a batch is often a fraction of it, and each row read is parsed.
-        var window = Math.Clamp(maxCount / 4, 8, 64);
+        // Grow from the first window (each row read is parsed), doubling up to 512 rows per read.
+        var window = firstWindow;
         var scanned = 0;
         var after = 0L;
         var exhausted = false;

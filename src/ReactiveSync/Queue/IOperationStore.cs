@@ -21,6 +21,15 @@ public interface IOperationStore : IAsyncDisposable
     /// </summary>
     Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Like <see cref="WriteAsync{T}"/>, for work whose only writes are
+    /// <see cref="IOperationStoreTransaction.MarkInFlight"/>: a durable store may commit it without waiting for the
+    /// disk when every operation marked already counts as possibly sent (see
+    /// <see cref="IOperationStoreTransaction.MarkInFlight"/>); anything else it makes durable before completing.
+    /// </summary>
+    Task<T> WriteInFlightMarksAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
+        WriteAsync(work, cancellationToken);
+
     /// <summary>Gets one operation by id, or null.</summary>
     Task<OfflineOperation?> GetAsync(Guid operationId, CancellationToken cancellationToken = default);
 

@@ -47,6 +47,56 @@ public interface IOperationStoreTransaction
     /// <summary>Deletes an operation; answers whether it was stored.</summary>
     bool Delete(Guid operationId);
 
+    /// <summary>
+    /// Marks operations (as read in this transaction) in flight: state <see cref="OperationState.InFlight"/>, last
+    /// attempt at <paramref name="attemptAt"/>, ever sent. Answers them as updated, in the same order.
+    /// </summary>
+    /// <remarks>
+    /// A store may write them in one statement. A durable store may also commit a transaction holding nothing but such
+    /// marks without waiting for the disk, provided it already answers <see cref="MayHaveBeenSent"/> with true for each
+    /// of them: the mark then only says what recovery on open undoes anyway (in flight back to pending), and the
+    /// 'ever sent' fact that coalescing relies on is already durable in another form.
+    /// </remarks>
+    IReadOnlyList<OfflineOperation> MarkInFlight(IReadOnlyList<OfflineOperation> operations, DateTimeOffset attemptAt)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var updated = new List<OfflineOperation>(operations.Count);
+        foreach (var op in operations)
+        {
+            var inFlight = op with { State = OperationState.InFlight, LastAttemptAt = attemptAt, EverSent = true };
+            Update(op, inFlight);
+            updated.Add(inFlight);
+        }
+
+        return updated;
+    }
+
+    /// <summary>Deletes the operations with these ids; answers those that were stored, as they were (ids not stored are ignored).</summary>
+    IReadOnlyList<OfflineOperation> DeleteMany(IReadOnlyCollection<Guid> operationIds)
+    {
+        ArgumentNullException.ThrowIfNull(operationIds);
+        var deleted = new List<OfflineOperation>(operationIds.Count);
+        foreach (var id in operationIds)
+        {
+            if (Get(id) is { } op && Delete(id))
+            {
+                deleted.Add(op);
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Whether the server may already hold this operation's id: it was sent, or the store cannot rule that out after a
+    /// crash. Coalescing never folds a later change into such an operation (the server would answer it 'duplicate').
+    /// </summary>
+    bool MayHaveBeenSent(OfflineOperation operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return operation.EverSent;
+    }
+
     /// <summary>Deletes every operation; answers how many there were. Sequences keep growing afterwards.</summary>
     int DeleteAll();
 

@@ -170,25 +170,20 @@ public sealed class OperationQueue : IAsyncDisposable
             {
                 var now = _scheduler.Now;
                 var selected = _selector.Select(scope.Transaction, maxCount, now, _configuration.PriorityWeights);
-                var taken = new List<OfflineOperation>(selected.Count);
-                foreach (var op in selected)
-                {
-                    var inFlight = op with { State = OperationState.InFlight, LastAttemptAt = now, EverSent = true };
-                    scope.Update(op, inFlight);
-                    taken.Add(inFlight);
-                }
-
-                return taken;
+                // One set-based write. A durable store may commit it without an fsync (see MarkInFlight): the mark is
+                // undone by recovery on open anyway, and coalescing asks MayHaveBeenSent, which the store keeps durable.
+                return selected.Count == 0 ? [] : scope.MarkInFlight(selected, now);
             },
-            cancellationToken);
+            cancellationToken,
+            marksOnly: true);
     }
 
     /// <summary>Removes operations the server acknowledged. Ids no longer stored are ignored. Answers how many were removed.</summary>
     public Task<int> CompleteAsync(IReadOnlyCollection<Guid> operationIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operationIds);
-        var ids = operationIds.ToArray();
-        return EnqueueAsync(scope => ids.Count(id => scope.Transaction.Get(id) is { } op && scope.Delete(op)), cancellationToken);
+        var ids = operationIds.Distinct().ToArray();
+        return EnqueueAsync(scope => ids.Length == 0 ? 0 : scope.DeleteMany(ids), cancellationToken);
     }
 
     /// <summary>
@@ -452,7 +447,9 @@ public sealed class OperationQueue : IAsyncDisposable
 
         op = op with { DependsOn = dependencies };
         var last = madeResourceId ? null : tx.GetLastOnResource(op.ResourceType, op.ResourceId);
+        // Never fold into an operation the server may already hold (sent, or not provably unsent after a crash).
         if (last is not null
+            && !tx.MayHaveBeenSent(last)
             && CoalescingRules.TryFold(last, op, last.Type == OperationType.Create && op.Type == OperationType.Delete && tx.HasDependents(last.Id), _configuration, out var survivor))
         {
             if (survivor is null)
@@ -497,10 +494,10 @@ public sealed class OperationQueue : IAsyncDisposable
     /// Hands work to the writer. The work must throw <see cref="ArgumentException"/> only before its first write,
     /// unless <paramref name="needsSavepoint"/>; any other exception fails the whole group commit.
     /// </summary>
-    private Task<T> EnqueueAsync<T>(Func<WriteScope, T> work, CancellationToken cancellationToken, bool needsSavepoint = false)
+    private Task<T> EnqueueAsync<T>(Func<WriteScope, T> work, CancellationToken cancellationToken, bool needsSavepoint = false, bool marksOnly = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new WorkItem<T>(work, cancellationToken) { NeedsSavepoint = needsSavepoint };
+        var item = new WorkItem<T>(work, cancellationToken) { NeedsSavepoint = needsSavepoint, MarksOnly = marksOnly };
         if (Volatile.Read(ref _disposed) != 0 || !_channel.Writer.TryWrite(item))
         {
             throw new ObjectDisposedException(nameof(OperationQueue));
@@ -541,8 +538,7 @@ public sealed class OperationQueue : IAsyncDisposable
         DateTimeOffset? oldestPending;
         try
         {
-            oldestPending = await _store.WriteAsync(
-                tx =>
+            Func<IOperationStoreTransaction, DateTimeOffset?> work = tx =>
                 {
                     foreach (var item in group)
                     {
@@ -575,8 +571,12 @@ public sealed class OperationQueue : IAsyncDisposable
                     }
 
                     return tx.GetOldestPendingCreatedAt();
-                },
-                CancellationToken.None).ConfigureAwait(false);
+                };
+
+            // A group of takes only writes in-flight marks: the store may commit it without an fsync (see MarkInFlight).
+            oldestPending = group.TrueForAll(static item => item.MarksOnly)
+                ? await _store.WriteInFlightMarksAsync(work, CancellationToken.None).ConfigureAwait(false)
+                : await _store.WriteAsync(work, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -658,6 +658,9 @@ public sealed class OperationQueue : IAsyncDisposable
 
         /// <summary>Whether the item may reject its input after writing (a bulk call), so it runs inside a savepoint.</summary>
         public bool NeedsSavepoint { get; init; }
+
+        /// <summary>Whether the item's only writes are in-flight marks (a take), so a group of such items may commit without an fsync.</summary>
+        public bool MarksOnly { get; init; }
 
         public abstract bool TryCancel();
 

@@ -36,6 +36,28 @@ internal sealed class WriteScope(IOperationStoreTransaction transaction)
         return true;
     }
 
+    public IReadOnlyList<OfflineOperation> MarkInFlight(IReadOnlyList<OfflineOperation> operations, DateTimeOffset attemptAt)
+    {
+        var updated = Transaction.MarkInFlight(operations, attemptAt);
+        for (var i = 0; i < updated.Count; i++)
+        {
+            Changes.Add((new OperationChange(OperationChangeKind.Updated, updated[i]), operations[i]));
+        }
+
+        return updated;
+    }
+
+    public int DeleteMany(IReadOnlyCollection<Guid> operationIds)
+    {
+        var deleted = Transaction.DeleteMany(operationIds);
+        foreach (var op in deleted)
+        {
+            Changes.Add((new OperationChange(OperationChangeKind.Removed, op), null));
+        }
+
+        return deleted.Count;
+    }
+
     public int DeleteAll()
     {
         var count = Transaction.DeleteAll();

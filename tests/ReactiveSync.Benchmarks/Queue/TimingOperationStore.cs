@@ -23,6 +23,17 @@ internal sealed class TimingOperationStore(IOperationStore inner) : IOperationSt
             },
             cancellationToken);
 
+    public Task<T> WriteInFlightMarksAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
+        inner.WriteInFlightMarksAsync(
+            tx =>
+            {
+                var clock = Stopwatch.StartNew();
+                var result = work(tx);
+                LastWorkMs = clock.Elapsed.TotalMilliseconds;
+                return result;
+            },
+            cancellationToken);
+
     public Task<OfflineOperation?> GetAsync(Guid operationId, CancellationToken cancellationToken = default) => inner.GetAsync(operationId, cancellationToken);
 
     public Task<IReadOnlyList<OfflineOperation>> GetByStateAsync(OperationState state, int offset, int limit, CancellationToken cancellationToken = default) =>

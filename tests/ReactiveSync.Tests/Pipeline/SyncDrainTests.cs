@@ -1,12 +1,14 @@
 using ReactiveSync.Events;
 using ReactiveSync.Model;
+using ReactiveSync.Tests.Support;
 
 namespace ReactiveSync.Tests.Pipeline;
 
 /// <summary>
 /// The drain's answer to a push the server finds too large (413/507): it pushes the batch in halves, so an oversized
 /// operation fails alone, and a half that stops the drain (credentials, transient failure) holds back the unsent half
-/// the same way, without failing it.
+/// the same way, without failing it. And its pipelining: the next batch is taken while a push is on the wire, never
+/// with a later operation on a resource in flight, and released unsent when the drain stops.
 /// </summary>
 public class SyncDrainTests
 {
@@ -91,6 +93,61 @@ public class SyncDrainTests
             Assert.That(result.FailedOperations, Is.EqualTo(1));
             Assert.That(stored!.State, Is.EqualTo(OperationState.Failed));
             Assert.That(stored.ErrorType, Is.EqualTo(SyncErrorType.QuotaExceeded));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_PushOnTheWire_TakesTheNextBatchMeanwhileButNotALaterOperationOnAResourceInFlight()
+    {
+        // Coalescing off, so the update on "a" stays a later operation of its own.
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with
+        {
+            AutoSyncEnabled = false, BatchSize = 2, CoalescingDisabledFor = new HashSet<ResourceType> { ResourceType.Post },
+        });
+        foreach (var id in new[] { "a", "b", "c", "d" })
+        {
+            await _h.Queue.QueueOperationAsync(EngineHarness.Create(id));
+        }
+
+        var later = await _h.Queue.QueueOperationAsync(EngineHarness.Update("a", baseVersion: 1));
+        _h.Server.HoldPushes();
+
+        var sync = _h.Engine.SyncNowAsync();
+        await Eventually.WaitAsync(async () => _h.Server.HeldPushes == 1 && (await _h.Queue.GetQueueStatsAsync()).InFlight == 4, "the second batch is taken while the first push is held");
+        var laterWhileHeld = await _h.Queue.GetOperationAsync(later.Id);
+        var receivedWhileHeld = _h.Server.PushCount;
+        _h.Server.ReleaseHeldPushes();
+        var result = await sync;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(laterWhileHeld!.State, Is.EqualTo(OperationState.Pending), "a later operation on a resource in flight waits");
+            Assert.That(receivedWhileHeld, Is.EqualTo(1), "the next batch is not sent before the first is answered");
+            Assert.That(result.ProcessedOperations, Is.EqualTo(5));
+            Assert.That(_h.Server.GetResource(ResourceType.Post, "a")!.Version, Is.EqualTo(2), "the update came after its create");
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_TransientFailureWithNextBatchTaken_ReleasesTheNextBatchUnsentWithoutARetry()
+    {
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2 });
+        var ops = new List<OfflineOperation>();
+        foreach (var id in new[] { "a", "b", "c", "d" })
+        {
+            ops.Add(await _h.Queue.QueueOperationAsync(EngineHarness.Create(id)));
+        }
+
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+        var result = await _h.Engine.SyncNowAsync();
+        var pending = (await _h.InStateAsync(OperationState.Pending)).ToDictionary(o => o.Id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(pending, Has.Count.EqualTo(4), "nothing is left in flight");
+            Assert.That(ops.Take(2).Select(o => pending[o.Id].RetryCount), Is.All.EqualTo(1), "the failed batch waits for its retry");
+            Assert.That(ops.Skip(2).Select(o => pending[o.Id].RetryCount), Is.All.Zero, "the batch taken meanwhile was never sent");
+            Assert.That(_h.Server.PushCount, Is.EqualTo(1));
+            Assert.That(result.RetriedOperations, Is.EqualTo(2));
         });
     }
 

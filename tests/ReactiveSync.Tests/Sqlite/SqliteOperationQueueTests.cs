@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+using ReactiveSync.Model;
 using ReactiveSync.Queue;
 using ReactiveSync.Sqlite;
 using ReactiveSync.Tests.Queue;
@@ -21,6 +23,47 @@ public sealed class SqliteOperationQueueTests : OperationQueueTests
     {
         _directory = Path.Combine(Path.GetTempPath(), "rs-queue-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
+    }
+
+    [Test]
+    public async Task TakeBatchAsync_InFlightMarkLostByAPowerCut_OperationIsStillNeverFolded()
+    {
+        var queue = await OpenAsync();
+        var sent = await queue.QueueOperationAsync(Update("p1"));
+        await queue.TakeBatchAsync(1);
+        await DisposeQueues();
+
+        // A take commits without an fsync, so a power cut may lose its mark: the file then says pending, never sent.
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE offline_operations SET state = 0, ever_sent = 0, last_attempt_at = NULL;";
+            Assert.That(command.ExecuteNonQuery(), Is.EqualTo(1));
+        }
+
+        queue = await OpenAsync(store: ReopenStore());
+        var result = await queue.QueueAsync(Update("p1"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Outcome, Is.EqualTo(QueueOutcome.Added), "the server may hold the first update: a change folded into it would be lost");
+            Assert.That(result.Operation.Id, Is.Not.EqualTo(sent.Id));
+        });
+    }
+
+    [Test]
+    public async Task Coalescing_OperationQueuedAfterATake_StillFolds()
+    {
+        var queue = await OpenAsync();
+        await queue.QueueOperationAsync(Create("p1"));
+        await queue.TakeBatchAsync(10);
+        var later = await queue.QueueOperationAsync(Create("p2"));
+        var result = await queue.QueueAsync(Update("p2"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Outcome, Is.EqualTo(QueueOutcome.Coalesced));
+            Assert.That(result.Operation.Id, Is.EqualTo(later.Id));
+        });
     }
 
     [TearDown]
