@@ -1,6 +1,5 @@
 using ReactiveSync.Events;
 using ReactiveSync.Model;
-using ReactiveSync.Tests.Support;
 
 namespace ReactiveSync.Tests.Pipeline;
 
