@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -188,18 +189,39 @@ public sealed class FaultInjectionTests
     }
 
     [Test]
-    public async Task Faults_Latency_DelaysSyncRequests()
+    public async Task Faults_Latency_DelaysSyncRequestsOnTheServerClock()
     {
-        _server.Options.Faults.Latency = TimeSpan.FromMilliseconds(300);
-        var watch = Stopwatch.StartNew();
+        var clock = new RecordingTimeProvider();
+        await using var server = await TestServer.StartAsync(options => options.TimeProvider = clock);
+        server.Options.Faults.Latency = TimeSpan.FromMilliseconds(300);
+        using var client = server.CreateClient();
 
-        using var response = await _client.GetAsync("sync/pull?limit=1");
+        var request = client.GetAsync("sync/pull?limit=1");
+        await Eventually.WaitAsync(() => clock.DueTimes.Contains(TimeSpan.FromMilliseconds(300)), "the server waits 300 ms on its clock",
+            lastSeen: () => string.Join(", ", clock.DueTimes));
+        var doneBeforeTheClockMoved = request.IsCompleted;
+        clock.Advance(TimeSpan.FromMilliseconds(300));
+        using var response = await request.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Multiple(() =>
         {
+            Assert.That(doneBeforeTheClockMoved, Is.False, "the answer waited for the server's clock");
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(watch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(300)));
         });
+    }
+
+    /// <summary>A fake clock that also records the due time of every timer the server creates on it.</summary>
+    private sealed class RecordingTimeProvider : FakeTimeProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _dueTimes = new();
+
+        public IReadOnlyCollection<TimeSpan> DueTimes => _dueTimes;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _dueTimes.Enqueue(dueTime);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
     }
 
     [Test]
