@@ -32,6 +32,25 @@ public sealed class SqliteOperationStore : IOperationStore
     internal const string PendingWindowSql =
         $"SELECT {Columns} FROM offline_operations WHERE state = 0 AND priority = $p AND sequence > $after ORDER BY sequence LIMIT $limit;";
 
+    // One statement per window: each row says whether it is first on its resource (a seek of the resource index) and
+    // waits for no stored dependency (seeks of the dependency key and the id key), so ineligible rows are never built.
+    // The window is still LIMIT rows of the (state, priority, sequence) index: a long blocked run costs no more per call.
+    internal const string PendingScanSql =
+        $"SELECT {Columns}, " +
+        "NOT EXISTS (SELECT 1 FROM offline_operations e WHERE e.resource_type = o.resource_type AND e.resource_id = coalesce(o.resource_id, '') AND e.sequence < o.sequence) " +
+        "AND (o.depends_on IS NULL OR NOT EXISTS (SELECT 1 FROM operation_dependencies d JOIN offline_operations x ON x.id = d.depends_on_id WHERE d.operation_id = o.id)) " +
+        "FROM offline_operations o WHERE o.state = 0 AND o.priority = $p AND o.sequence > $after ORDER BY o.sequence LIMIT $limit;";
+
+    // One index seek per priority; the lowest sequence is the oldest (sequences follow the scheduler's clock).
+    internal const string OldestPendingSql = """
+        SELECT created_at FROM (
+          SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 3 ORDER BY sequence LIMIT 1)
+          UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 2 ORDER BY sequence LIMIT 1)
+          UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 1 ORDER BY sequence LIMIT 1)
+          UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 0 ORDER BY sequence LIMIT 1)
+        ) ORDER BY sequence LIMIT 1;
+        """;
+
     internal const string EarlierOnResourceSql =
         "SELECT 1 FROM offline_operations WHERE resource_type = $rt AND resource_id = $rid AND sequence < $seq LIMIT 1;";
 
@@ -497,33 +516,15 @@ public sealed class SqliteOperationStore : IOperationStore
         }
     }
 
-    private static DateTimeOffset? OldestPendingCreatedAt(SqliteConnection connection) =>
-        OldestPendingCreatedAt(connection.CreateCommand, dispose: true);
-
-    private static DateTimeOffset? OldestPendingCreatedAt(Func<SqliteCommand> create, bool dispose)
+    private static DateTimeOffset? OldestPendingCreatedAt(SqliteConnection connection)
     {
-        // One index seek per priority; the lowest sequence is the oldest (sequences follow the scheduler's clock).
-        var command = create();
-        try
-        {
-            command.CommandText = """
-                SELECT created_at FROM (
-                  SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 3 ORDER BY sequence LIMIT 1)
-                  UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 2 ORDER BY sequence LIMIT 1)
-                  UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 1 ORDER BY sequence LIMIT 1)
-                  UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 0 ORDER BY sequence LIMIT 1)
-                ) ORDER BY sequence LIMIT 1;
-                """;
-            return command.ExecuteScalar() is string text ? SqliteDatabase.FromText(text) : null;
-        }
-        finally
-        {
-            if (dispose)
-            {
-                command.Dispose();
-            }
-        }
+        using var command = connection.CreateCommand();
+        command.CommandText = OldestPendingSql;
+        return OldestPendingCreatedAt(command);
     }
+
+    private static DateTimeOffset? OldestPendingCreatedAt(SqliteCommand command) =>
+        command.ExecuteScalar() is string text ? SqliteDatabase.FromText(text) : null;
 
     private static List<OfflineOperation> ReadAll(SqliteCommand command)
     {
@@ -715,6 +716,33 @@ public sealed class SqliteOperationStore : IOperationStore
         public IReadOnlyList<OfflineOperation> GetPendingWindow(SyncPriority priority, long afterSequence, int limit) =>
             Query(store.Command(PendingWindowSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit)));
 
+        public PendingScan ScanPending(SyncPriority priority, long afterSequence, int limit)
+        {
+            var command = store.Command(PendingScanSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit));
+            try
+            {
+                using var reader = command.ExecuteReader();
+                var ready = new List<OfflineOperation>();
+                var scanned = 0;
+                var last = afterSequence;
+                while (reader.Read())
+                {
+                    scanned++;
+                    last = reader.GetInt64(14);
+                    if (reader.GetInt64(ColumnNames.Length) != 0)
+                    {
+                        ready.Add(Map(reader));
+                    }
+                }
+
+                return new PendingScan(ready, scanned, last);
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+        }
+
         public IReadOnlyList<OfflineOperation> GetByState(OperationState state, int limit) =>
             Query(store.Command(ByStateSql, ("$s", (int)state), ("$limit", limit), ("$offset", 0)));
 
@@ -722,7 +750,8 @@ public sealed class SqliteOperationStore : IOperationStore
         {
             try
             {
-                return OldestPendingCreatedAt(store.Writer().CreateCommand, dispose: true);
+                // Asked after every commit's work: a cached, prepared statement.
+                return OldestPendingCreatedAt(store.Command(OldestPendingSql));
             }
             catch (SqliteException ex)
             {
