@@ -543,27 +543,30 @@ public sealed class SqliteOperationStore : IOperationStore
         Id = Guid.Parse(r.GetString(0)),
         Type = Enum.Parse<OperationType>(r.GetString(1), ignoreCase: true),
         ResourceType = ResourceTypeOf(r.GetString(2)),
-        ResourceId = r.IsDBNull(3) ? string.Empty : r.GetString(3),
+        ResourceId = Text(r, 3) ?? string.Empty,
         Data = JsonNode.Parse(r.GetString(4)),
         Priority = (SyncPriority)r.GetInt32(5),
         RetryCount = r.GetInt32(6),
         MaxRetries = r.GetInt32(7),
         CreatedAt = Timestamp(r.GetString(8)),
         ScheduledAt = Timestamp(r.GetString(9)),
-        LastAttemptAt = r.IsDBNull(10) ? null : Timestamp(r.GetString(10)),
-        ErrorMessage = r.IsDBNull(11) ? null : r.GetString(11),
-        ConflictResolution = r.IsDBNull(12) ? null : Enum.Parse<ConflictResolutionStrategy>(r.GetString(12), ignoreCase: true),
+        LastAttemptAt = Text(r, 10) is { } attempt ? Timestamp(attempt) : null,
+        ErrorMessage = Text(r, 11),
+        ConflictResolution = Text(r, 12) is { } strategy ? Enum.Parse<ConflictResolutionStrategy>(strategy, ignoreCase: true) : null,
         State = (OperationState)r.GetInt32(13),
         Sequence = r.GetInt64(14),
-        BaseVersion = r.IsDBNull(15) ? null : r.GetInt64(15),
-        BaseData = r.IsDBNull(16) ? null : JsonNode.Parse(r.GetString(16)),
-        DependsOn = r.IsDBNull(17) ? [] : r.GetString(17).Split(',').Select(Guid.Parse).ToArray(),
+        BaseVersion = r.GetValue(15) is long baseVersion ? baseVersion : null,
+        BaseData = Text(r, 16) is { } baseData ? JsonNode.Parse(baseData) : null,
+        DependsOn = Text(r, 17) is { } dependsOn ? dependsOn.Split(',').Select(Guid.Parse).ToArray() : [],
         ClientTimestamp = Timestamp(r.GetString(18)),
         EverSent = r.GetInt64(19) != 0,
-        ErrorType = r.IsDBNull(20) ? null : Enum.Parse<SyncErrorType>(r.GetString(20), ignoreCase: true),
+        ErrorType = Text(r, 20) is { } errorType ? Enum.Parse<SyncErrorType>(errorType, ignoreCase: true) : null,
     };
 
     private static DateTimeOffset Timestamp(string text) => SqliteDatabase.FromText(text);
+
+    // One call per nullable column: IsDBNull then GetString costs two rounds of the reader's checks and native calls.
+    private static string? Text(SqliteDataReader reader, int ordinal) => reader.GetValue(ordinal) as string;
 
     // A handful of names repeat across millions of rows: validate each once.
     private static ResourceType ResourceTypeOf(string name) => ResourceTypes.GetOrAdd(name, static n => ResourceType.From(n));
