@@ -32,6 +32,25 @@ public sealed class SqliteOperationStore : IOperationStore
     internal const string PendingWindowSql =
         $"SELECT {Columns} FROM offline_operations WHERE state = 0 AND priority = $p AND sequence > $after ORDER BY sequence LIMIT $limit;";
 
+    // One statement per window: each row says whether it is first on its resource (a seek of the resource index) and
+    // waits for no stored dependency (seeks of the dependency key and the id key), so ineligible rows are never built.
+    // The window is still LIMIT rows of the (state, priority, sequence) index: a long blocked run costs no more per call.
+    internal const string PendingScanSql =
+        $"SELECT {Columns}, " +
+        "NOT EXISTS (SELECT 1 FROM offline_operations e WHERE e.resource_type = o.resource_type AND e.resource_id = coalesce(o.resource_id, '') AND e.sequence < o.sequence) " +
+        "AND (o.depends_on IS NULL OR NOT EXISTS (SELECT 1 FROM operation_dependencies d JOIN offline_operations x ON x.id = d.depends_on_id WHERE d.operation_id = o.id)) " +
+        "FROM offline_operations o WHERE o.state = 0 AND o.priority = $p AND o.sequence > $after ORDER BY o.sequence LIMIT $limit;";
+
+    // One index seek per priority; the lowest sequence is the oldest (sequences follow the scheduler's clock).
+    internal const string OldestPendingSql = """
+        SELECT created_at FROM (
+          SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 3 ORDER BY sequence LIMIT 1)
+          UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 2 ORDER BY sequence LIMIT 1)
+          UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 1 ORDER BY sequence LIMIT 1)
+          UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 0 ORDER BY sequence LIMIT 1)
+        ) ORDER BY sequence LIMIT 1;
+        """;
+
     internal const string EarlierOnResourceSql =
         "SELECT 1 FROM offline_operations WHERE resource_type = $rt AND resource_id = $rid AND sequence < $seq LIMIT 1;";
 
@@ -497,33 +516,15 @@ public sealed class SqliteOperationStore : IOperationStore
         }
     }
 
-    private static DateTimeOffset? OldestPendingCreatedAt(SqliteConnection connection) =>
-        OldestPendingCreatedAt(connection.CreateCommand, dispose: true);
-
-    private static DateTimeOffset? OldestPendingCreatedAt(Func<SqliteCommand> create, bool dispose)
+    private static DateTimeOffset? OldestPendingCreatedAt(SqliteConnection connection)
     {
-        // One index seek per priority; the lowest sequence is the oldest (sequences follow the scheduler's clock).
-        var command = create();
-        try
-        {
-            command.CommandText = """
-                SELECT created_at FROM (
-                  SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 3 ORDER BY sequence LIMIT 1)
-                  UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 2 ORDER BY sequence LIMIT 1)
-                  UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 1 ORDER BY sequence LIMIT 1)
-                  UNION ALL SELECT * FROM (SELECT sequence, created_at FROM offline_operations WHERE state = 0 AND priority = 0 ORDER BY sequence LIMIT 1)
-                ) ORDER BY sequence LIMIT 1;
-                """;
-            return command.ExecuteScalar() is string text ? SqliteDatabase.FromText(text) : null;
-        }
-        finally
-        {
-            if (dispose)
-            {
-                command.Dispose();
-            }
-        }
+        using var command = connection.CreateCommand();
+        command.CommandText = OldestPendingSql;
+        return OldestPendingCreatedAt(command);
     }
+
+    private static DateTimeOffset? OldestPendingCreatedAt(SqliteCommand command) =>
+        command.ExecuteScalar() is string text ? SqliteDatabase.FromText(text) : null;
 
     private static List<OfflineOperation> ReadAll(SqliteCommand command)
     {
@@ -542,27 +543,30 @@ public sealed class SqliteOperationStore : IOperationStore
         Id = Guid.Parse(r.GetString(0)),
         Type = Enum.Parse<OperationType>(r.GetString(1), ignoreCase: true),
         ResourceType = ResourceTypeOf(r.GetString(2)),
-        ResourceId = r.IsDBNull(3) ? string.Empty : r.GetString(3),
+        ResourceId = Text(r, 3) ?? string.Empty,
         Data = JsonNode.Parse(r.GetString(4)),
         Priority = (SyncPriority)r.GetInt32(5),
         RetryCount = r.GetInt32(6),
         MaxRetries = r.GetInt32(7),
         CreatedAt = Timestamp(r.GetString(8)),
         ScheduledAt = Timestamp(r.GetString(9)),
-        LastAttemptAt = r.IsDBNull(10) ? null : Timestamp(r.GetString(10)),
-        ErrorMessage = r.IsDBNull(11) ? null : r.GetString(11),
-        ConflictResolution = r.IsDBNull(12) ? null : Enum.Parse<ConflictResolutionStrategy>(r.GetString(12), ignoreCase: true),
+        LastAttemptAt = Text(r, 10) is { } attempt ? Timestamp(attempt) : null,
+        ErrorMessage = Text(r, 11),
+        ConflictResolution = Text(r, 12) is { } strategy ? Enum.Parse<ConflictResolutionStrategy>(strategy, ignoreCase: true) : null,
         State = (OperationState)r.GetInt32(13),
         Sequence = r.GetInt64(14),
-        BaseVersion = r.IsDBNull(15) ? null : r.GetInt64(15),
-        BaseData = r.IsDBNull(16) ? null : JsonNode.Parse(r.GetString(16)),
-        DependsOn = r.IsDBNull(17) ? [] : r.GetString(17).Split(',').Select(Guid.Parse).ToArray(),
+        BaseVersion = r.GetValue(15) is long baseVersion ? baseVersion : null,
+        BaseData = Text(r, 16) is { } baseData ? JsonNode.Parse(baseData) : null,
+        DependsOn = Text(r, 17) is { } dependsOn ? dependsOn.Split(',').Select(Guid.Parse).ToArray() : [],
         ClientTimestamp = Timestamp(r.GetString(18)),
         EverSent = r.GetInt64(19) != 0,
-        ErrorType = r.IsDBNull(20) ? null : Enum.Parse<SyncErrorType>(r.GetString(20), ignoreCase: true),
+        ErrorType = Text(r, 20) is { } errorType ? Enum.Parse<SyncErrorType>(errorType, ignoreCase: true) : null,
     };
 
     private static DateTimeOffset Timestamp(string text) => SqliteDatabase.FromText(text);
+
+    // One call per nullable column: IsDBNull then GetString costs two rounds of the reader's checks and native calls.
+    private static string? Text(SqliteDataReader reader, int ordinal) => reader.GetValue(ordinal) as string;
 
     // A handful of names repeat across millions of rows: validate each once.
     private static ResourceType ResourceTypeOf(string name) => ResourceTypes.GetOrAdd(name, static n => ResourceType.From(n));
@@ -715,6 +719,33 @@ public sealed class SqliteOperationStore : IOperationStore
         public IReadOnlyList<OfflineOperation> GetPendingWindow(SyncPriority priority, long afterSequence, int limit) =>
             Query(store.Command(PendingWindowSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit)));
 
+        public PendingScan ScanPending(SyncPriority priority, long afterSequence, int limit)
+        {
+            var command = store.Command(PendingScanSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit));
+            try
+            {
+                using var reader = command.ExecuteReader();
+                var ready = new List<OfflineOperation>();
+                var scanned = 0;
+                var last = afterSequence;
+                while (reader.Read())
+                {
+                    scanned++;
+                    last = reader.GetInt64(14);
+                    if (reader.GetInt64(ColumnNames.Length) != 0)
+                    {
+                        ready.Add(Map(reader));
+                    }
+                }
+
+                return new PendingScan(ready, scanned, last);
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+        }
+
         public IReadOnlyList<OfflineOperation> GetByState(OperationState state, int limit) =>
             Query(store.Command(ByStateSql, ("$s", (int)state), ("$limit", limit), ("$offset", 0)));
 
@@ -722,7 +753,8 @@ public sealed class SqliteOperationStore : IOperationStore
         {
             try
             {
-                return OldestPendingCreatedAt(store.Writer().CreateCommand, dispose: true);
+                // Asked after every commit's work: a cached, prepared statement.
+                return OldestPendingCreatedAt(store.Command(OldestPendingSql));
             }
             catch (SqliteException ex)
             {

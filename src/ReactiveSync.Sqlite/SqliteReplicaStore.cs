@@ -151,6 +151,78 @@ public sealed class SqliteReplicaStore : IReplicaStore, IAsyncDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>One transaction with one prepared upsert (a push's answers land together, not one commit each).</remarks>
+    public Task<int> PutManyAsync(IReadOnlyList<ReplicaResource> resources, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        foreach (var resource in resources)
+        {
+            ReplicaArguments.Validate(resource, nameof(resources));
+        }
+
+        if (resources.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        return RunAsync(
+            connection =>
+            {
+                var written = new List<ReplicaKey>(resources.Count);
+                using (var transaction = connection.BeginTransaction())
+                {
+                    using (var upsert = CreateUpsert(connection, transaction))
+                    {
+                        foreach (var resource in resources)
+                        {
+                            if (Upsert(upsert, resource))
+                            {
+                                written.Add(new ReplicaKey(resource.ResourceType, resource.ResourceId));
+                            }
+                        }
+                    }
+
+                    transaction.Commit();
+                }
+
+                Emit(written);
+                return written.Count;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One prepared statement for all keys.</remarks>
+    public Task<IReadOnlyList<ReplicaResource?>> GetManyAsync(IReadOnlyList<ReplicaKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var key in keys)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(key.ResourceId, nameof(keys));
+        }
+
+        return RunAsync<IReadOnlyList<ReplicaResource?>>(
+            connection =>
+            {
+                var found = new ReplicaResource?[keys.Count];
+                using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT {Columns} FROM resources WHERE resource_type = $type AND resource_id = $id;";
+                var type = command.Parameters.Add("$type", SqliteType.Text);
+                var id = command.Parameters.Add("$id", SqliteType.Text);
+                for (var i = 0; i < keys.Count; i++)
+                {
+                    type.Value = keys[i].ResourceType.Value;
+                    id.Value = keys[i].ResourceId;
+                    using var reader = command.ExecuteReader();
+                    found[i] = reader.Read() ? Read(reader) : null;
+                }
+
+                return found;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<ReplicaResource?> GetAsync(ResourceType resourceType, string resourceId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(resourceId);

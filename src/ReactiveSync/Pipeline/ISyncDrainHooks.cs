@@ -16,8 +16,11 @@ internal interface ISyncDrainHooks
     /// </summary>
     ValueTask<IReadOnlyList<OfflineOperation>> BeforePushAsync(IReadOnlyList<OfflineOperation> batch, CancellationToken cancellationToken);
 
-    /// <summary>Runs after the server applied an operation (or had applied it: duplicate).</summary>
-    ValueTask OnAppliedAsync(OfflineOperation operation, PushResult result, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs once per push answer with the operations the server applied (or had applied: duplicate), before they are
+    /// completed in the queue; they are on distinct resources.
+    /// </summary>
+    ValueTask OnAppliedAsync(IReadOnlyList<(OfflineOperation Operation, PushResult Result)> applied, CancellationToken cancellationToken);
 
     /// <summary>Runs after a conflict was settled for the server: the operation is gone, the server's copy stands.</summary>
     ValueTask OnServerCopyKeptAsync(OfflineOperation operation, ConflictDecision.Drop decision, CancellationToken cancellationToken);

@@ -12,7 +12,8 @@ internal sealed class NoDrainHooks : ISyncDrainHooks
     public ValueTask<IReadOnlyList<OfflineOperation>> BeforePushAsync(IReadOnlyList<OfflineOperation> batch, CancellationToken cancellationToken) =>
         ValueTask.FromResult(batch);
 
-    public ValueTask OnAppliedAsync(OfflineOperation operation, PushResult result, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask OnAppliedAsync(IReadOnlyList<(OfflineOperation Operation, PushResult Result)> applied, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
 
     public ValueTask OnServerCopyKeptAsync(OfflineOperation operation, ConflictDecision.Drop decision, CancellationToken cancellationToken) =>
         ValueTask.CompletedTask;

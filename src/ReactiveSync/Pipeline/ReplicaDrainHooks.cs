@@ -34,8 +34,9 @@ internal sealed class ReplicaDrainHooks(
         return toPush;
     }
 
-    public async ValueTask OnAppliedAsync(OfflineOperation operation, PushResult result, CancellationToken cancellationToken) =>
-        await replica.RecordPushedAsync(operation, result, cancellationToken).ConfigureAwait(false);
+    // One replica read and one replica transaction per push answer, not one of each per operation.
+    public async ValueTask OnAppliedAsync(IReadOnlyList<(OfflineOperation Operation, PushResult Result)> applied, CancellationToken cancellationToken) =>
+        await replica.RecordPushedManyAsync(applied, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask OnServerCopyKeptAsync(OfflineOperation operation, ConflictDecision.Drop decision, CancellationToken cancellationToken) =>
         await replica.ApplyServerCopyAsync(

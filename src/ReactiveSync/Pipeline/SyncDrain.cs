@@ -438,6 +438,7 @@ internal sealed class SyncDrain
         }
 
         var completed = new List<Guid>(batch.Count);
+        var applied = new List<(OfflineOperation Operation, PushResult Result)>(batch.Count);
         var writes = new List<Task>();
         var unanswered = new List<OfflineOperation>();
         foreach (var op in batch)
@@ -453,7 +454,7 @@ internal sealed class SyncDrain
                 case PushStatus.Applied:
                 case PushStatus.Duplicate:
                     completed.Add(op.Id);
-                    await _hooks.OnAppliedAsync(op, result, cancellationToken).ConfigureAwait(false);
+                    applied.Add((op, result));
                     break;
 
                 case PushStatus.Conflict:
@@ -475,6 +476,8 @@ internal sealed class SyncDrain
 
         if (completed.Count > 0)
         {
+            // The replica first, then the queue: the local view never shows the older server copy in between.
+            await _hooks.OnAppliedAsync(applied, cancellationToken).ConfigureAwait(false);
             writes.Add(_queue.CompleteAsync(completed, CancellationToken.None));
             run.Processed += completed.Count;
         }

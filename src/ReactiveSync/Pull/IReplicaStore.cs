@@ -28,6 +28,35 @@ public interface IReplicaStore
     /// <summary>Writes one resource (a server copy after a conflict, or a pushed change), unless a newer version is stored. Answers whether it was written.</summary>
     Task<bool> PutAsync(ReplicaResource resource, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes several resources, each as <see cref="PutAsync"/> does (unless a newer version is stored); a store may
+    /// write them in one transaction. Answers how many were written.
+    /// </summary>
+    async Task<int> PutManyAsync(IReadOnlyList<ReplicaResource> resources, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        var written = 0;
+        foreach (var resource in resources)
+        {
+            written += await PutAsync(resource, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        return written;
+    }
+
+    /// <summary>Gets several resources as <see cref="GetAsync"/> does: one answer per key, in order, null where the replica never saw it.</summary>
+    async Task<IReadOnlyList<ReplicaResource?>> GetManyAsync(IReadOnlyList<ReplicaKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var found = new ReplicaResource?[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            found[i] = await GetAsync(keys[i].ResourceType, keys[i].ResourceId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return found;
+    }
+
     /// <summary>Gets one resource (tombstones included), or null when the replica never saw it.</summary>
     Task<ReplicaResource?> GetAsync(ResourceType resourceType, string resourceId, CancellationToken cancellationToken = default);
 

@@ -92,6 +92,39 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
     }
 
     /// <inheritdoc/>
+    public Task<int> PutManyAsync(IReadOnlyList<ReplicaResource> resources, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        foreach (var resource in resources)
+        {
+            ReplicaArguments.Validate(resource, nameof(resources));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_emitGate)
+        {
+            var written = new List<ReplicaKey>(resources.Count);
+            lock (_gate)
+            {
+                foreach (var resource in resources)
+                {
+                    if (Write(resource))
+                    {
+                        written.Add(new ReplicaKey(resource.ResourceType, resource.ResourceId));
+                    }
+                }
+            }
+
+            if (written.Count > 0)
+            {
+                Emit(written);
+            }
+
+            return Task.FromResult(written.Count);
+        }
+    }
+
+    /// <inheritdoc/>
     public Task<ReplicaResource?> GetAsync(ResourceType resourceType, string resourceId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(resourceId);

@@ -156,15 +156,82 @@ public sealed class ReplicaSynchronizer
             throw new ArgumentException($"The result is for operation {result.OperationId}, not {operation.Id}.", nameof(result));
         }
 
-        if (result.Status is not (PushStatus.Applied or PushStatus.Duplicate) || result.Version is not { } version || operation.Type == OperationType.Download)
+        if (!Records(operation, result))
         {
             return false;
         }
 
         var current = await _replica.GetAsync(operation.ResourceType, operation.ResourceId, cancellationToken).ConfigureAwait(false);
+        return Pushed(operation, result, current) is { } resource
+            && await PutKeepingContentAsync(resource, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="RecordPushedAsync"/> for a whole push answer: one read of the replica rows and one write for all of
+    /// them. The operations must be on distinct resources (a batch is: one operation per resource is in flight at a time).
+    /// Answers how many rows changed.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A result is for another operation, or two operations share a resource.</exception>
+    public async Task<int> RecordPushedManyAsync(
+        IReadOnlyList<(OfflineOperation Operation, PushResult Result)> answered, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(answered);
+        var recorded = new List<(OfflineOperation Operation, PushResult Result)>(answered.Count);
+        var keys = new List<ReplicaKey>(answered.Count);
+        var seen = new HashSet<ReplicaKey>();
+        foreach (var (operation, result) in answered)
+        {
+            ArgumentNullException.ThrowIfNull(operation, nameof(answered));
+            ArgumentNullException.ThrowIfNull(result, nameof(answered));
+            if (result.OperationId != operation.Id)
+            {
+                throw new ArgumentException($"The result is for operation {result.OperationId}, not {operation.Id}.", nameof(answered));
+            }
+
+            if (Records(operation, result))
+            {
+                var key = new ReplicaKey(operation.ResourceType, operation.ResourceId);
+                if (!seen.Add(key))
+                {
+                    throw new ArgumentException($"Two operations on {key.ResourceType}/{key.ResourceId}: record them one answer at a time.", nameof(answered));
+                }
+
+                recorded.Add((operation, result));
+                keys.Add(key);
+            }
+        }
+
+        if (recorded.Count == 0)
+        {
+            return 0;
+        }
+
+        var currents = await _replica.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
+        var rows = new List<ReplicaResource>(recorded.Count);
+        for (var i = 0; i < recorded.Count; i++)
+        {
+            var current = currents[i];
+            if (Pushed(recorded[i].Operation, recorded[i].Result, current) is { } resource)
+            {
+                // Push answers do not repeat the content url and size the replica knew: carry them over.
+                rows.Add(current is not null && !resource.Deleted ? resource with { ContentUrl = current.ContentUrl, ContentSize = current.ContentSize } : resource);
+            }
+        }
+
+        return rows.Count == 0 ? 0 : await _replica.PutManyAsync(rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool Records(OfflineOperation operation, PushResult result) =>
+        result.Status is PushStatus.Applied or PushStatus.Duplicate && result.Version is not null && operation.Type != OperationType.Download;
+
+    /// <summary>The replica row after the server acknowledged <paramref name="operation"/>, or null when nothing is to be written.</summary>
+    private ReplicaResource? Pushed(OfflineOperation operation, PushResult result, ReplicaResource? current)
+    {
+        var version = result.Version!.Value;
         if (current is not null && current.Version >= version)
         {
-            return false;
+            return null;
         }
 
         JsonNode? data;
@@ -179,7 +246,7 @@ public sealed class ReplicaSynchronizer
                 deleted = true;
                 break;
             case OperationType.Update when current is null || current.Deleted:
-                return false;
+                return null;
             case OperationType.Update:
                 data = JsonMergePatch.Apply(current.Data, operation.Data);
                 break;
@@ -187,20 +254,18 @@ public sealed class ReplicaSynchronizer
                 data = operation.Data is null ? current?.Data : JsonMergePatch.Apply(current?.Data, ContentUploader.MetadataOf(operation.Data));
                 break;
             default:
-                return false;
+                return null;
         }
 
-        return await PutKeepingContentAsync(
-            new ReplicaResource
-            {
-                ResourceType = operation.ResourceType,
-                ResourceId = operation.ResourceId,
-                Version = version,
-                Data = data,
-                Deleted = deleted,
-                UpdatedAt = result.ServerUpdatedAt ?? _scheduler.Now,
-            },
-            cancellationToken).ConfigureAwait(false);
+        return new ReplicaResource
+        {
+            ResourceType = operation.ResourceType,
+            ResourceId = operation.ResourceId,
+            Version = version,
+            Data = data,
+            Deleted = deleted,
+            UpdatedAt = result.ServerUpdatedAt ?? _scheduler.Now,
+        };
     }
 
     /// <summary>Writes a row, carrying over the content url and size the replica knew (push answers do not repeat them).</summary>

@@ -25,7 +25,7 @@ internal sealed class BatchSelector
     {
         var batch = new List<OfflineOperation>(Math.Min(maxCount, 1024));
         // Critical is taken greedily, so its first window is the whole need: no rows read only to be dropped.
-        foreach (var op in Candidates(tx, SyncPriority.Critical, now, Math.Clamp(maxCount, 8, 512)))
+        foreach (var op in Candidates(tx, SyncPriority.Critical, now, Math.Clamp(maxCount, 8, 512), () => maxCount - batch.Count))
         {
             if (batch.Count >= maxCount)
             {
@@ -37,7 +37,7 @@ internal sealed class BatchSelector
 
         // A shared priority's part of a batch is often a fraction of it: start small and grow.
         var sharedWindow = Math.Clamp(maxCount / 4, 8, 64);
-        var sources = Shared.ToDictionary(p => p, p => Candidates(tx, p, now, sharedWindow).GetEnumerator());
+        var sources = Shared.ToDictionary(p => p, p => Candidates(tx, p, now, sharedWindow, () => maxCount - batch.Count).GetEnumerator());
         try
         {
             var active = new List<SyncPriority>(Shared);
@@ -82,27 +82,36 @@ internal sealed class BatchSelector
     }
 
     /// <summary>Eligible operations of one priority, lazily: due, first on their resource, dependencies gone.</summary>
-    private IEnumerable<OfflineOperation> Candidates(IOperationStoreTransaction tx, SyncPriority priority, DateTimeOffset now, int firstWindow)
+    /// <remarks>
+    /// The store checks resource order and dependencies for a whole window in one read (<see cref="IOperationStoreTransaction.ScanPending"/>)
+    /// and builds only the ready rows; the due time is checked here.
+    /// </remarks>
+    private IEnumerable<OfflineOperation> Candidates(
+        IOperationStoreTransaction tx, SyncPriority priority, DateTimeOffset now, int firstWindow, Func<int> remaining)
     {
-        // Grow from the first window (each row read is parsed), doubling up to 512 rows per read.
+        // Each ready row read is built (its JSON parsed): after the first window, read what the batch still lacks
+        // (at least 8, at most 512), rather than doubling past it.
         var window = firstWindow;
         var scanned = 0;
         var after = 0L;
         var exhausted = false;
         while (!exhausted && scanned < HeadScanLimit)
         {
-            var rows = tx.GetPendingWindow(priority, after, Math.Min(window, HeadScanLimit - scanned));
-            exhausted = rows.Count == 0;
-            window = Math.Min(window * 2, 512);
-            foreach (var op in rows)
+            var scan = tx.ScanPending(priority, after, Math.Min(window, HeadScanLimit - scanned));
+            exhausted = scan.Scanned == 0;
+            scanned += scan.Scanned;
+            after = scan.LastSequence;
+            var yielded = 0;
+            foreach (var op in scan.Ready)
             {
-                scanned++;
-                after = op.Sequence;
-                if (IsEligible(tx, op, now))
+                if (IsDue(op, now))
                 {
+                    yielded++;
                     yield return op;
                 }
             }
+
+            window = NextWindow(window, scan.Scanned, yielded, remaining());
         }
 
         if (exhausted)
@@ -115,32 +124,37 @@ internal sealed class BatchSelector
         var deepScanned = 0;
         while (deepScanned < DeepScanLimit)
         {
-            var rows = tx.GetPendingWindow(priority, cursor, Math.Min(window, DeepScanLimit - deepScanned));
-            window = Math.Min(window * 2, 512);
-            if (rows.Count == 0)
+            var scan = tx.ScanPending(priority, cursor, Math.Min(window, DeepScanLimit - deepScanned));
+            if (scan.Scanned == 0)
             {
                 cursor = 0;
                 break;
             }
 
-            foreach (var op in rows)
+            deepScanned += scan.Scanned;
+            var yielded = 0;
+            foreach (var op in scan.Ready)
             {
-                deepScanned++;
-                cursor = op.Sequence;
-                _deepCursors[priority] = cursor;
-                if (IsEligible(tx, op, now))
+                if (IsDue(op, now))
                 {
+                    // A batch that fills here resumes right after the last operation it took, as a row-by-row scan would.
+                    _deepCursors[priority] = op.Sequence;
+                    yielded++;
                     yield return op;
                 }
             }
+
+            cursor = scan.LastSequence;
+            _deepCursors[priority] = cursor;
+            window = NextWindow(window, scan.Scanned, yielded, remaining());
         }
 
         _deepCursors[priority] = cursor;
     }
 
-    internal static bool IsEligible(IOperationStoreTransaction tx, OfflineOperation op, DateTimeOffset now) =>
-        op.State == OperationState.Pending
-        && op.ScheduledAt <= now
-        && !tx.HasEarlierOnResource(op.ResourceType, op.ResourceId, op.Sequence)
-        && !op.DependsOn.Any(tx.Exists);
+    /// <summary>What the batch still lacks; but past a blocked run (rows read and not taken), double, to cross it in few reads.</summary>
+    private static int NextWindow(int window, int scanned, int yielded, int remaining) =>
+        Math.Clamp(yielded < scanned ? Math.Max(remaining, window * 2) : remaining, 8, 512);
+
+    private static bool IsDue(OfflineOperation op, DateTimeOffset now) => op.State == OperationState.Pending && op.ScheduledAt <= now;
 }

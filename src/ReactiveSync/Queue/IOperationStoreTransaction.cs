@@ -29,6 +29,30 @@ public interface IOperationStoreTransaction
     /// <summary>Up to <paramref name="limit"/> Pending operations of one priority with a sequence above <paramref name="afterSequence"/>, by sequence.</summary>
     IReadOnlyList<OfflineOperation> GetPendingWindow(SyncPriority priority, long afterSequence, int limit);
 
+    /// <summary>
+    /// Reads up to <paramref name="limit"/> Pending operations of one priority with a sequence above
+    /// <paramref name="afterSequence"/>, by sequence, and answers those among them that are first on their resource
+    /// (<see cref="HasEarlierOnResource"/> false) and wait for no stored dependency, with how far it read.
+    /// </summary>
+    /// <remarks>
+    /// The default reads the window and checks each row; a store may answer it with one statement and build only the
+    /// ready rows. Either way it reads at most <paramref name="limit"/> rows of the pending index (and index seeks per row).
+    /// </remarks>
+    PendingScan ScanPending(SyncPriority priority, long afterSequence, int limit)
+    {
+        var rows = GetPendingWindow(priority, afterSequence, limit);
+        var ready = new List<OfflineOperation>(rows.Count);
+        foreach (var op in rows)
+        {
+            if (!HasEarlierOnResource(op.ResourceType, op.ResourceId, op.Sequence) && !op.DependsOn.Any(Exists))
+            {
+                ready.Add(op);
+            }
+        }
+
+        return new PendingScan(ready, rows.Count, rows.Count == 0 ? afterSequence : rows[^1].Sequence);
+    }
+
     /// <summary>Up to <paramref name="limit"/> operations in <paramref name="state"/>, highest priority first, then by sequence.</summary>
     IReadOnlyList<OfflineOperation> GetByState(OperationState state, int limit);
 

@@ -14,7 +14,9 @@ namespace ReactiveSync.Benchmarks.Queue;
 /// Scenario <c>queue</c> (issue 3): SQLite insert throughput raw and through the queue, memory with a large queue,
 /// and batch selection latency, all on the same machine and disk in one run.
 /// Options: <c>--seconds S</c> per throughput figure (default 3), <c>--memory-count N</c> operations for the memory
-/// figure (default 1,000,000), <c>--dir PATH</c> for the database files (default a fresh temp folder).
+/// figure (default 1,000,000), <c>--dir PATH</c> for the database files (default a fresh temp folder),
+/// <c>--take-only</c> to measure only memory and TakeBatch (skips the throughput figures; writes no artifact), and
+/// <c>--keep-fill</c> to reuse an already filled <c>memory-full.db</c> in <c>--dir</c> (for profiling the probe).
 /// </summary>
 internal sealed class QueueScenario : IScenario
 {
@@ -38,6 +40,10 @@ internal sealed class QueueScenario : IScenario
         {
             Console.WriteLine($"queue benchmark: {duration.TotalSeconds:0.#} s per figure, {memoryCount:N0} operations for memory, files in {directory}");
             var figures = new Dictionary<string, double>();
+            if (args.Contains("--take-only"))
+            {
+                return await TakeOnlyAsync(directory, memoryCount, args.Contains("--keep-fill"));
+            }
 
             figures["a_raw_row_per_tx_ops_per_s"] = Report("(a) raw SQLite, 1 row per transaction", await RawInsertsAsync(directory, "a", 1, duration));
             figures["b_raw_1000_rows_per_tx_ops_per_s"] = Report("(b) raw SQLite, 1000 rows per transaction", await RawInsertsAsync(directory, "b", 1000, duration));
@@ -105,11 +111,40 @@ internal sealed class QueueScenario : IScenario
         finally
         {
             SqliteConnection.ClearAllPools();
-            if (OptionText(args, "--dir") is null)
+            if (OptionText(args, "--dir") is null && !args.Contains("--keep-fill"))
             {
                 Directory.Delete(directory, recursive: true);
             }
         }
+    }
+
+    /// <summary>Only the memory and TakeBatch figures, for iterating on selection: no throughput runs, no artifact.</summary>
+    private static async Task<int> TakeOnlyAsync(string directory, int memoryCount, bool keepFill)
+    {
+        var fullPath = Path.Combine(directory, "memory-full.db");
+        if (!(keepFill && File.Exists(fullPath)))
+        {
+            var fill = Stopwatch.StartNew();
+            await FillAsync(fullPath, memoryCount);
+            Console.WriteLine($"filled {memoryCount:N0} operations in {fill.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        // A probe completes what it takes: work on a copy so a kept fill stays full.
+        var probePath = Path.Combine(directory, "memory-probe.db");
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(probePath + suffix);
+            if (File.Exists(fullPath + suffix))
+            {
+                File.Copy(fullPath + suffix, probePath + suffix);
+            }
+        }
+
+        var full = await ProbeAsync(probePath, memoryCount);
+        var met = full.TakeBatchMedianMs < 5;
+        Console.WriteLine($"TakeBatch(100) median {full.TakeBatchMedianMs:N2} ms, p95 {full.TakeBatchP95Ms:N2} ms, in transaction {full.TakeBatchInTransactionMedianMs:N2} ms: goal < 5 ms {(met ? "met" : "NOT met")}");
+        return met ? 0 : 1;
     }
 
     private static double Report(string name, double opsPerSecond)

@@ -34,6 +34,34 @@ public abstract class ReplicaStoreTests
     }
 
     [Test]
+    public async Task PutManyAsync_Rows_WritesNewerOnesAndEmitsOneChange()
+    {
+        await _store.PutAsync(Row("a", 5, new JsonObject { ["v"] = "five" }));
+        var commits = new List<IReadOnlyList<ReplicaKey>>();
+        using var changes = _store.Changed.Subscribe(commits.Add);
+
+        var written = await _store.PutManyAsync([Row("a", 4, new JsonObject { ["v"] = "four" }), Row("b", 1, new JsonObject { ["v"] = "b" }), Row("c", 2, null)]);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(written, Is.EqualTo(2));
+            Assert.That((await _store.GetAsync(ResourceType.Post, "a"))!.Data!["v"]!.GetValue<string>(), Is.EqualTo("five"));
+            Assert.That((await _store.GetAsync(ResourceType.Post, "b"))!.Version, Is.EqualTo(1));
+            Assert.That(commits.SelectMany(c => c).Select(k => k.ResourceId), Is.EquivalentTo(new[] { "b", "c" }));
+        });
+    }
+
+    [Test]
+    public async Task GetManyAsync_Keys_AnswersInOrderWithNullForUnknown()
+    {
+        await _store.PutManyAsync([Row("a", 1, new JsonObject()), Row("b", 2, null)]);
+
+        var found = await _store.GetManyAsync([new ReplicaKey(ResourceType.Post, "b"), new ReplicaKey(ResourceType.Post, "zz"), new ReplicaKey(ResourceType.Post, "a")]);
+
+        Assert.That(found.Select(r => r?.Version), Is.EqualTo(new long?[] { 2, null, 1 }));
+    }
+
+    [Test]
     public async Task GetCheckpointAsync_NeverPulled_IsNull() =>
         Assert.That(await _store.GetCheckpointAsync(), Is.Null);
 

@@ -160,6 +160,48 @@ public sealed class ReplicaSynchronizerTests
     }
 
     [Test]
+    public async Task RecordPushedManyAsync_MixedAnswers_WritesEachAsRecordPushedWouldInOneCommit()
+    {
+        await _replica.PutAsync(Row("p1", 3, new JsonObject { ["title"] = "old", ["body"] = "b" }));
+        await _replica.PutAsync(Row("p9", 7, new JsonObject { ["title"] = "pulled" }));
+        var update = Operation(OperationType.Update, "p1", new JsonObject { ["title"] = "new" });
+        var create = Operation(OperationType.Create, "p2", new JsonObject { ["title"] = "hello" });
+        var stale = Operation(OperationType.Update, "p9", new JsonObject { ["title"] = "mine" });
+        var conflict = Operation(OperationType.Create, "p3", new JsonObject());
+        var commits = new List<IReadOnlyList<ReplicaKey>>();
+        using var changes = _replica.Changed.Subscribe(commits.Add);
+
+        var written = await Create().RecordPushedManyAsync(
+        [
+            (update, Applied(update, 4)),
+            (create, Applied(create, 1)),
+            (stale, Applied(stale, 5)),
+            (conflict, new PushResult { OperationId = conflict.Id, Status = PushStatus.Conflict, Version = 9 }),
+        ]);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(written, Is.EqualTo(2));
+            Assert.That((await _replica.GetAsync(ResourceType.Post, "p1"))!.Data!.ToJsonString(), Is.EqualTo("""{"title":"new","body":"b"}"""));
+            Assert.That((await _replica.GetAsync(ResourceType.Post, "p2"))!.Version, Is.EqualTo(1));
+            Assert.That((await _replica.GetAsync(ResourceType.Post, "p9"))!.Data!["title"]!.GetValue<string>(), Is.EqualTo("pulled"));
+            Assert.That(await _replica.GetAsync(ResourceType.Post, "p3"), Is.Null);
+            Assert.That(commits.Select(c => c.Count), Is.EqualTo(new[] { 2 }));
+        });
+    }
+
+    [Test]
+    public async Task RecordPushedManyAsync_TwoOperationsOnOneResource_ThrowsNamingAnswered()
+    {
+        var first = Operation(OperationType.Create, "p1", new JsonObject());
+        var second = Operation(OperationType.Update, "p1", new JsonObject());
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => Create().RecordPushedManyAsync([(first, Applied(first, 1)), (second, Applied(second, 2))]));
+
+        Assert.That(ex!.ParamName, Is.EqualTo("answered"));
+    }
+
+    [Test]
     public async Task RecordPushedAsync_Conflict_Ignored()
     {
         var op = Operation(OperationType.Create, "p3", new JsonObject());

@@ -103,6 +103,8 @@ public sealed class SqliteOperationStoreTests
     }
 
     [TestCase(SqliteOperationStore.PendingWindowSql, "ix_offline_operations_state_priority_sequence")]
+    [TestCase(SqliteOperationStore.PendingScanSql, "ix_offline_operations_state_priority_sequence")]
+    [TestCase(SqliteOperationStore.PendingScanSql, "ix_offline_operations_resource_sequence")]
     [TestCase(SqliteOperationStore.EarlierOnResourceSql, "ix_offline_operations_resource_sequence")]
     [TestCase(SqliteOperationStore.LastOnResourceSql, "ix_offline_operations_resource_sequence")]
     [TestCase(SqliteOperationStore.ByStateSql, "ix_offline_operations_state_priority_sequence")]
@@ -118,6 +120,23 @@ public sealed class SqliteOperationStoreTests
         var plan = string.Join(" | ", Rows("EXPLAIN QUERY PLAN " + query, reader => reader.GetString(3)));
         Assert.That(plan, Does.Contain(index));
         Assert.That(plan, Does.Not.Contain("USE TEMP B-TREE"));
+    }
+
+    [Test]
+    public async Task Schema_PendingScan_EveryTableAccessIsAnIndexSearch()
+    {
+        await using (var store = new SqliteOperationStore(DatabasePath))
+        {
+            await store.OpenAsync();
+        }
+
+        // The window, the per-row resource check and the dependency check: each a SEARCH, never a SCAN of a table.
+        var steps = Rows("EXPLAIN QUERY PLAN " + SqliteOperationStore.PendingScanSql, reader => reader.GetString(3))
+            .Where(step => step.StartsWith("SEARCH", StringComparison.Ordinal) || step.StartsWith("SCAN", StringComparison.Ordinal))
+            .ToList();
+        Assert.That(steps, Has.Count.EqualTo(4));
+        Assert.That(steps, Has.All.StartsWith("SEARCH"));
+        Assert.That(steps, Has.None.Contains("USE TEMP B-TREE"));
     }
 
     private object? Scalar(string sql)
