@@ -57,6 +57,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
     private readonly string _contentRoot;
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private PushStatements? _pushStatements;
     private int _disposed;
 
     /// <summary>Opens (creating when missing) the database at <paramref name="databasePath"/> and the content root.</summary>
@@ -117,9 +118,14 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var connection = Open();
+            ThrowIfDisposed();
+
+            // One long-lived writer connection (writes are serialized by the lock) keeps its prepared statements
+            // across batches, so a batch pays no open, pragma or prepare.
+            var statements = _pushStatements ??= new PushStatements(Open());
+            var connection = statements.Connection;
             using var transaction = connection.BeginTransaction();
-            using var batch = new PushBatch(connection, transaction, clientId, ReadSequence(connection, transaction), _timeProvider.GetUtcNow());
+            var batch = new PushBatch(statements, transaction, clientId, operations, ReadSequence(connection, transaction), _timeProvider.GetUtcNow());
             var results = new PushOperationResult[operations.Count];
             for (var i = 0; i < operations.Count; i++)
             {
@@ -437,6 +443,18 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
             return;
         }
 
+        // A push in flight holds the lock; wait for it so the writer connection is not closed under it.
+        _writeLock.Wait();
+        try
+        {
+            _pushStatements?.Dispose();
+            _pushStatements = null;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -512,27 +530,30 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
 
     private sealed record ResourceRow(long Version, string? Data, bool Deleted, DateTimeOffset UpdatedAt, long Sequence);
 
-    /// <summary>One push batch inside its transaction, with its commands prepared once.</summary>
-    private sealed class PushBatch : IDisposable
+    /// <summary>The writer connection and the push statements, prepared once and reused by every batch.</summary>
+    private sealed class PushStatements : IDisposable
     {
-        private readonly string _clientId;
-        private readonly DateTimeOffset _now;
-        private readonly string _nowText;
-        private readonly SqliteCommand _selectDedupe;
-        private readonly SqliteCommand _insertDedupe;
-        private readonly SqliteCommand _selectResource;
-        private readonly SqliteCommand _upsertResource;
-
-        public PushBatch(SqliteConnection connection, SqliteTransaction transaction, string clientId, long sequence, DateTimeOffset now)
+        public PushStatements(SqliteConnection connection)
         {
-            _clientId = clientId;
-            _now = now;
-            _nowText = FormatTime(now);
-            Sequence = sequence;
-            _selectDedupe = Prepare(connection, transaction, "SELECT result FROM dedupe WHERE client_id = $client AND operation_id = $op", "$client", "$op");
-            _insertDedupe = Prepare(
+            Connection = connection;
+            FindRecorded = Prepare(
                 connection,
-                transaction,
+                """
+                SELECT d.operation_id, d.result FROM json_each($ids) j CROSS JOIN dedupe d
+                WHERE d.client_id = $client AND d.operation_id = j.value
+                """,
+                "$ids",
+                "$client");
+            FindResources = Prepare(
+                connection,
+                """
+                SELECT r.resource_type, r.resource_id, r.version, r.data, r.deleted, r.updated_at, r.seq
+                FROM json_each($keys) j CROSS JOIN resources r
+                WHERE r.resource_type = j.value ->> 0 AND r.resource_id = j.value ->> 1
+                """,
+                "$keys");
+            InsertDedupe = Prepare(
+                connection,
                 "INSERT INTO dedupe (client_id, operation_id, resource_type, resource_id, result, recorded_at) VALUES ($client, $op, $type, $id, $result, $at)",
                 "$client",
                 "$op",
@@ -540,15 +561,8 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
                 "$id",
                 "$result",
                 "$at");
-            _selectResource = Prepare(
+            UpsertResource = Prepare(
                 connection,
-                transaction,
-                "SELECT version, data, deleted, updated_at, seq FROM resources WHERE resource_type = $type AND resource_id = $id",
-                "$type",
-                "$id");
-            _upsertResource = Prepare(
-                connection,
-                transaction,
                 """
                 INSERT INTO resources (resource_type, resource_id, version, data, deleted, updated_at, seq)
                 VALUES ($type, $id, $version, $data, $deleted, $at, $seq)
@@ -564,16 +578,93 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
                 "$seq");
         }
 
+        public SqliteConnection Connection { get; }
+
+        public SqliteCommand FindRecorded { get; }
+
+        public SqliteCommand FindResources { get; }
+
+        public SqliteCommand InsertDedupe { get; }
+
+        public SqliteCommand UpsertResource { get; }
+
+        public void Use(SqliteTransaction transaction)
+        {
+            FindRecorded.Transaction = transaction;
+            FindResources.Transaction = transaction;
+            InsertDedupe.Transaction = transaction;
+            UpsertResource.Transaction = transaction;
+        }
+
+        public void Dispose()
+        {
+            FindRecorded.Dispose();
+            FindResources.Dispose();
+            InsertDedupe.Dispose();
+            UpsertResource.Dispose();
+            Connection.Dispose();
+        }
+
+        private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+            }
+
+            command.Prepare();
+            return command;
+        }
+    }
+
+    /// <summary>
+    /// One push batch inside its transaction. The dedupe records and resource rows the batch touches are read up front
+    /// with one statement each; the batch's own writes update that picture, so later operations of the batch see
+    /// earlier ones exactly as the database would.
+    /// </summary>
+    private sealed class PushBatch
+    {
+        private readonly PushStatements _statements;
+        private readonly string _clientId;
+        private readonly DateTimeOffset _now;
+        private readonly string _nowText;
+        private readonly Dictionary<Guid, PushOperationResult> _recorded = [];
+        private readonly Dictionary<(string Type, string Id), ResourceRow> _rows = [];
+        private readonly Dictionary<string, string> _recordedJson = new(StringComparer.Ordinal);
+
+        public PushBatch(
+            PushStatements statements,
+            SqliteTransaction transaction,
+            string clientId,
+            IReadOnlyList<PushOperation> operations,
+            long sequence,
+            DateTimeOffset now)
+        {
+            _statements = statements;
+            _clientId = clientId;
+            _now = now;
+            _nowText = FormatTime(now);
+            Sequence = sequence;
+            statements.Use(transaction);
+            LoadRecorded(operations);
+            LoadRows(operations);
+        }
+
         public long Sequence { get; private set; }
 
         public PushOperationResult Apply(PushOperation op, Func<PushOperation, string?>? validate)
         {
-            var opKey = OperationKey(op.Id);
-            _selectDedupe.Parameters["$client"].Value = _clientId;
-            _selectDedupe.Parameters["$op"].Value = opKey;
-            if (_selectDedupe.ExecuteScalar() is string recorded)
+            if (_recorded.TryGetValue(op.Id, out var first))
             {
-                var first = JsonSerializer.Deserialize(recorded, SyncJsonContext.Default.PushOperationResult)!;
+                return first with { Status = PushOperationStatus.Duplicate };
+            }
+
+            if (_recordedJson.Remove(OperationKey(op.Id), out var recorded))
+            {
+                first = JsonSerializer.Deserialize(recorded, SyncJsonContext.Default.PushOperationResult)!;
+                _recorded[op.Id] = first;
                 return first with { Status = PushOperationStatus.Duplicate };
             }
 
@@ -643,14 +734,6 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
             }
         }
 
-        public void Dispose()
-        {
-            _selectDedupe.Dispose();
-            _insertDedupe.Dispose();
-            _selectResource.Dispose();
-            _upsertResource.Dispose();
-        }
-
         private static string Patch(string? current, JsonNode? patch)
         {
             var target = current is null ? new JsonObject() : JsonNode.Parse(current);
@@ -667,42 +750,70 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
             ServerUpdatedAt = row?.UpdatedAt,
         };
 
-        private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)
+        private ResourceRow? ReadRow(string type, string id) => _rows.TryGetValue((type, id), out var row) ? row : null;
+
+        private void LoadRecorded(IReadOnlyList<PushOperation> operations)
         {
-            var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            foreach (var name in parameters)
+            var ids = new System.Text.StringBuilder(operations.Count * 40).Append('[');
+            for (var i = 0; i < operations.Count; i++)
             {
-                command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+                ids.Append(i == 0 ? "\"" : ",\"").Append(OperationKey(operations[i].Id)).Append('"');
             }
 
-            command.Prepare();
-            return command;
+            var command = _statements.FindRecorded;
+            command.Parameters[0].Value = ids.Append(']').ToString();
+            command.Parameters[1].Value = _clientId;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                _recordedJson[reader.GetString(0)] = reader.GetString(1);
+            }
         }
 
-        private ResourceRow? ReadRow(string type, string id)
+        private void LoadRows(IReadOnlyList<PushOperation> operations)
         {
-            _selectResource.Parameters["$type"].Value = type;
-            _selectResource.Parameters["$id"].Value = id;
-            using var reader = _selectResource.ExecuteReader();
-            return reader.Read()
-                ? new ResourceRow(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2) != 0, ParseTime(reader.GetString(3)), reader.GetInt64(4))
-                : null;
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(operations.Count * 48);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartArray();
+                foreach (var op in operations)
+                {
+                    writer.WriteStartArray();
+                    writer.WriteStringValue(op.ResourceType);
+                    writer.WriteStringValue(op.ResourceId);
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            var command = _statements.FindResources;
+            command.Parameters[0].Value = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                _rows[(reader.GetString(0), reader.GetString(1))] = new ResourceRow(
+                    reader.GetInt64(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.GetInt64(4) != 0,
+                    ParseTime(reader.GetString(5)),
+                    reader.GetInt64(6));
+            }
         }
 
         private PushOperationResult Change(PushOperation op, long version, string? data)
         {
             Sequence++;
-            var upsert = _upsertResource.Parameters;
-            upsert["$type"].Value = op.ResourceType;
-            upsert["$id"].Value = op.ResourceId;
-            upsert["$version"].Value = version;
-            upsert["$data"].Value = (object?)data ?? DBNull.Value;
-            upsert["$deleted"].Value = data is null ? 1 : 0;
-            upsert["$at"].Value = _nowText;
-            upsert["$seq"].Value = Sequence;
-            _upsertResource.ExecuteNonQuery();
+            var upsert = _statements.UpsertResource.Parameters;
+            upsert[0].Value = op.ResourceType;
+            upsert[1].Value = op.ResourceId;
+            upsert[2].Value = version;
+            upsert[3].Value = (object?)data ?? DBNull.Value;
+            upsert[4].Value = data is null ? 1 : 0;
+            upsert[5].Value = _nowText;
+            upsert[6].Value = Sequence;
+            _statements.UpsertResource.ExecuteNonQuery();
+            _rows[(op.ResourceType!, op.ResourceId!)] = new ResourceRow(version, data, data is null, _now, Sequence);
             return Record(op, new PushOperationResult
             {
                 OperationId = op.Id,
@@ -723,14 +834,15 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
 
         private PushOperationResult Record(PushOperation op, PushOperationResult result)
         {
-            var insert = _insertDedupe.Parameters;
-            insert["$client"].Value = _clientId;
-            insert["$op"].Value = OperationKey(op.Id);
-            insert["$type"].Value = op.ResourceType;
-            insert["$id"].Value = op.ResourceId;
-            insert["$result"].Value = JsonSerializer.Serialize(result, SyncJsonContext.Default.PushOperationResult);
-            insert["$at"].Value = _nowText;
-            _insertDedupe.ExecuteNonQuery();
+            var insert = _statements.InsertDedupe.Parameters;
+            insert[0].Value = _clientId;
+            insert[1].Value = OperationKey(op.Id);
+            insert[2].Value = op.ResourceType;
+            insert[3].Value = op.ResourceId;
+            insert[4].Value = JsonSerializer.Serialize(result, SyncJsonContext.Default.PushOperationResult);
+            insert[5].Value = _nowText;
+            _statements.InsertDedupe.ExecuteNonQuery();
+            _recorded[op.Id] = result;
             return result;
         }
     }
