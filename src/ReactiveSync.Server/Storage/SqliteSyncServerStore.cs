@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
@@ -132,6 +134,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
                 results[i] = batch.Apply(operations[i], validate);
             }
 
+            batch.Flush();
             WriteSequence(connection, transaction, batch.Sequence);
             transaction.Commit();
             return results;
@@ -552,30 +555,27 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
                 WHERE r.resource_type = j.value ->> 0 AND r.resource_id = j.value ->> 1
                 """,
                 "$keys");
+            // The batch's writes go in as one JSON array each: a statement per batch instead of one per operation.
             InsertDedupe = Prepare(
                 connection,
-                "INSERT INTO dedupe (client_id, operation_id, resource_type, resource_id, result, recorded_at) VALUES ($client, $op, $type, $id, $result, $at)",
+                """
+                INSERT INTO dedupe (client_id, operation_id, resource_type, resource_id, result, recorded_at)
+                SELECT $client, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, $at FROM json_each($rows) j
+                """,
+                "$rows",
                 "$client",
-                "$op",
-                "$type",
-                "$id",
-                "$result",
                 "$at");
             UpsertResource = Prepare(
                 connection,
                 """
                 INSERT INTO resources (resource_type, resource_id, version, data, deleted, updated_at, seq)
-                VALUES ($type, $id, $version, $data, $deleted, $at, $seq)
+                SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, $at, j.value ->> 5
+                FROM json_each($rows) j WHERE true
                 ON CONFLICT (resource_type, resource_id) DO UPDATE SET version = excluded.version, data = excluded.data,
                     deleted = excluded.deleted, updated_at = excluded.updated_at, seq = excluded.seq
                 """,
-                "$type",
-                "$id",
-                "$version",
-                "$data",
-                "$deleted",
-                "$at",
-                "$seq");
+                "$rows",
+                "$at");
         }
 
         public SqliteConnection Connection { get; }
@@ -630,9 +630,13 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
         private readonly string _clientId;
         private readonly DateTimeOffset _now;
         private readonly string _nowText;
+        private readonly long _firstSequence;
         private readonly Dictionary<Guid, PushOperationResult> _recorded = [];
         private readonly Dictionary<(string Type, string Id), ResourceRow> _rows = [];
         private readonly Dictionary<string, string> _recordedJson = new(StringComparer.Ordinal);
+        private readonly List<(string Type, string Id)> _changed = [];
+        private readonly ArrayBufferWriter<byte> _dedupeRows = new(16 * 1024);
+        private readonly Utf8JsonWriter _dedupeWriter;
 
         public PushBatch(
             PushStatements statements,
@@ -646,7 +650,10 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
             _clientId = clientId;
             _now = now;
             _nowText = FormatTime(now);
+            _firstSequence = sequence;
             Sequence = sequence;
+            _dedupeWriter = new Utf8JsonWriter(_dedupeRows);
+            _dedupeWriter.WriteStartArray();
             statements.Use(transaction);
             LoadRecorded(operations);
             LoadRows(operations);
@@ -754,7 +761,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
 
         private void LoadRecorded(IReadOnlyList<PushOperation> operations)
         {
-            var ids = new System.Text.StringBuilder(operations.Count * 40).Append('[');
+            var ids = new StringBuilder(operations.Count * 40).Append('[');
             for (var i = 0; i < operations.Count; i++)
             {
                 ids.Append(i == 0 ? "\"" : ",\"").Append(OperationKey(operations[i].Id)).Append('"');
@@ -772,7 +779,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
 
         private void LoadRows(IReadOnlyList<PushOperation> operations)
         {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(operations.Count * 48);
+            var buffer = new ArrayBufferWriter<byte>(operations.Count * 48);
             using (var writer = new Utf8JsonWriter(buffer))
             {
                 writer.WriteStartArray();
@@ -788,7 +795,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
             }
 
             var command = _statements.FindResources;
-            command.Parameters[0].Value = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+            command.Parameters[0].Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -804,16 +811,14 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
         private PushOperationResult Change(PushOperation op, long version, string? data)
         {
             Sequence++;
-            var upsert = _statements.UpsertResource.Parameters;
-            upsert[0].Value = op.ResourceType;
-            upsert[1].Value = op.ResourceId;
-            upsert[2].Value = version;
-            upsert[3].Value = (object?)data ?? DBNull.Value;
-            upsert[4].Value = data is null ? 1 : 0;
-            upsert[5].Value = _nowText;
-            upsert[6].Value = Sequence;
-            _statements.UpsertResource.ExecuteNonQuery();
-            _rows[(op.ResourceType!, op.ResourceId!)] = new ResourceRow(version, data, data is null, _now, Sequence);
+            var key = (op.ResourceType!, op.ResourceId!);
+            if (!_rows.TryGetValue(key, out var before) || before.Sequence <= _firstSequence)
+            {
+                // First change of this resource in the batch; later ones only replace its final state.
+                _changed.Add(key);
+            }
+
+            _rows[key] = new ResourceRow(version, data, data is null, _now, Sequence);
             return Record(op, new PushOperationResult
             {
                 OperationId = op.Id,
@@ -834,16 +839,68 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
 
         private PushOperationResult Record(PushOperation op, PushOperationResult result)
         {
-            var insert = _statements.InsertDedupe.Parameters;
-            insert[0].Value = _clientId;
-            insert[1].Value = OperationKey(op.Id);
-            insert[2].Value = op.ResourceType;
-            insert[3].Value = op.ResourceId;
-            insert[4].Value = JsonSerializer.Serialize(result, SyncJsonContext.Default.PushOperationResult);
-            insert[5].Value = _nowText;
-            _statements.InsertDedupe.ExecuteNonQuery();
+            var writer = _dedupeWriter;
+            writer.WriteStartArray();
+            writer.WriteStringValue(OperationKey(op.Id));
+            writer.WriteStringValue(op.ResourceType);
+            writer.WriteStringValue(op.ResourceId);
+            writer.WriteStringValue(JsonSerializer.SerializeToUtf8Bytes(result, SyncJsonContext.Default.PushOperationResult));
+            writer.WriteEndArray();
             _recorded[op.Id] = result;
             return result;
+        }
+
+        /// <summary>Writes the batch's changes (each resource at its final state) and its dedupe records.</summary>
+        public void Flush()
+        {
+            if (_changed.Count > 0)
+            {
+                var buffer = new ArrayBufferWriter<byte>(_changed.Count * 128);
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    writer.WriteStartArray();
+                    foreach (var key in _changed)
+                    {
+                        var row = _rows[key];
+                        writer.WriteStartArray();
+                        writer.WriteStringValue(key.Type);
+                        writer.WriteStringValue(key.Id);
+                        writer.WriteNumberValue(row.Version);
+                        if (row.Data is null)
+                        {
+                            writer.WriteNullValue();
+                        }
+                        else
+                        {
+                            writer.WriteStringValue(row.Data);
+                        }
+
+                        writer.WriteNumberValue(row.Deleted ? 1 : 0);
+                        writer.WriteNumberValue(row.Sequence);
+                        writer.WriteEndArray();
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                var upsert = _statements.UpsertResource;
+                upsert.Parameters[0].Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
+                upsert.Parameters[1].Value = _nowText;
+                upsert.ExecuteNonQuery();
+            }
+
+            _dedupeWriter.WriteEndArray();
+            _dedupeWriter.Flush();
+            if (_recorded.Count > 0)
+            {
+                var insert = _statements.InsertDedupe;
+                insert.Parameters[0].Value = Encoding.UTF8.GetString(_dedupeRows.WrittenSpan);
+                insert.Parameters[1].Value = _clientId;
+                insert.Parameters[2].Value = _nowText;
+                insert.ExecuteNonQuery();
+            }
+
+            _dedupeWriter.Dispose();
         }
     }
 }
