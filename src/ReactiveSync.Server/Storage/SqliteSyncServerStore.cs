@@ -48,7 +48,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
             resource_id TEXT NOT NULL,
             result TEXT NOT NULL,
             recorded_at TEXT NOT NULL,
-            PRIMARY KEY (client_id, operation_id));
+            PRIMARY KEY (client_id, operation_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS change_sequence (
             id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
             value INTEGER NOT NULL);
