@@ -54,21 +54,17 @@ public sealed class HttpSyncTransport : ISyncTransport, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(clientId);
         ArgumentNullException.ThrowIfNull(operations);
-        var wire = new OperationDto[operations.Count];
-        for (var i = 0; i < wire.Length; i++)
-        {
-            wire[i] = WireMapper.ToWire(operations[i], i);
-        }
-
-        if (wire.Length == 0)
+        // Validates every operation before anything is sent, as the caller's argument exception.
+        using var body = PushBody.Create(clientId, operations);
+        if (operations.Count == 0)
         {
             return [];
         }
 
-        var what = $"push of {wire.Length} operations";
+        var what = $"push of {operations.Count} operations";
         return await _http.ExecuteAsync(
             what,
-            (api, ct) => api.PushAsync(new PushRequestDto(clientId, wire), ct),
+            (api, ct) => api.PushAsync(body, ct),
             async (response, ct) =>
             {
                 using (response)

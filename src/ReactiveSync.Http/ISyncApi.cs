@@ -10,7 +10,7 @@ namespace ReactiveSync.Http;
 internal interface ISyncApi
 {
     [Post("/sync/push")]
-    Task<HttpResponseMessage> PushAsync([Body(buffered: true)] PushRequestDto request, CancellationToken cancellationToken);
+    Task<HttpResponseMessage> PushAsync([Body] HttpContent body, CancellationToken cancellationToken);
 
     [Get("/sync/pull")]
     Task<HttpResponseMessage> PullAsync([AliasAs("since")] long? since, [AliasAs("limit")] int limit, CancellationToken cancellationToken);

@@ -7,7 +7,8 @@ namespace ReactiveSync.Http.Internal;
 /// <summary>Maps operations to the wire and validated wire answers back to the transport's records.</summary>
 internal static class WireMapper
 {
-    public static OperationDto ToWire(OfflineOperation operation, int index)
+    /// <summary>Answers the operation when it can go on the wire, else throws the caller's argument exception.</summary>
+    public static OfflineOperation Validate(OfflineOperation operation, int index)
     {
         if (operation is null)
         {
@@ -24,15 +25,7 @@ internal static class WireMapper
             throw new ArgumentException($"operations[{index}] ({operation.Id}) has no resource id.", "operations");
         }
 
-        return new OperationDto(
-            operation.Id,
-            operation.Type,
-            operation.ResourceType.Value,
-            operation.ResourceId,
-            operation.BaseVersion,
-            operation.Data,
-            operation.ClientTimestamp,
-            operation.DependsOn ?? []);
+        return operation;
     }
 
     public static IReadOnlyList<PushResult> FromWire(PushResponseDto dto, IReadOnlyList<OfflineOperation> operations, string what, int status)

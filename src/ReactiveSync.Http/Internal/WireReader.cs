@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using ReactiveSync.Http.Wire;
 using ReactiveSync.Model;
 
@@ -27,7 +28,7 @@ internal static class WireReader
         T? value;
         try
         {
-            value = JsonSerializer.Deserialize<T>(bytes, WireJson.Options);
+            value = JsonSerializer.Deserialize(bytes, TypeInfo<T>.Value);
         }
         catch (JsonException ex)
         {
@@ -60,6 +61,12 @@ internal static class WireReader
         {
             return false;
         }
+    }
+
+    /// <summary>The resolved metadata of <typeparamref name="T"/>, looked up once instead of on every read.</summary>
+    private static class TypeInfo<T>
+    {
+        public static readonly JsonTypeInfo<T> Value = (JsonTypeInfo<T>)WireJson.Options.GetTypeInfo(typeof(T));
     }
 
     private static int FirstNonWhitespace(byte[] bytes)

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
@@ -46,7 +48,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
             resource_id TEXT NOT NULL,
             result TEXT NOT NULL,
             recorded_at TEXT NOT NULL,
-            PRIMARY KEY (client_id, operation_id));
+            PRIMARY KEY (client_id, operation_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS change_sequence (
             id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
             value INTEGER NOT NULL);
@@ -57,6 +59,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
     private readonly string _contentRoot;
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private PushStatements? _pushStatements;
     private int _disposed;
 
     /// <summary>Opens (creating when missing) the database at <paramref name="databasePath"/> and the content root.</summary>
@@ -117,15 +120,21 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var connection = Open();
+            ThrowIfDisposed();
+
+            // One long-lived writer connection (writes are serialized by the lock) keeps its prepared statements
+            // across batches, so a batch pays no open, pragma or prepare.
+            var statements = _pushStatements ??= new PushStatements(Open());
+            var connection = statements.Connection;
             using var transaction = connection.BeginTransaction();
-            using var batch = new PushBatch(connection, transaction, clientId, ReadSequence(connection, transaction), _timeProvider.GetUtcNow());
+            var batch = new PushBatch(statements, transaction, clientId, operations, ReadSequence(connection, transaction), _timeProvider.GetUtcNow());
             var results = new PushOperationResult[operations.Count];
             for (var i = 0; i < operations.Count; i++)
             {
                 results[i] = batch.Apply(operations[i], validate);
             }
 
+            batch.Flush();
             WriteSequence(connection, transaction, batch.Sequence);
             transaction.Commit();
             return results;
@@ -437,6 +446,18 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
             return;
         }
 
+        // A push in flight holds the lock; wait for it so the writer connection is not closed under it.
+        _writeLock.Wait();
+        try
+        {
+            _pushStatements?.Dispose();
+            _pushStatements = null;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -512,68 +533,145 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
 
     private sealed record ResourceRow(long Version, string? Data, bool Deleted, DateTimeOffset UpdatedAt, long Sequence);
 
-    /// <summary>One push batch inside its transaction, with its commands prepared once.</summary>
-    private sealed class PushBatch : IDisposable
+    /// <summary>The writer connection and the push statements, prepared once and reused by every batch.</summary>
+    private sealed class PushStatements : IDisposable
     {
-        private readonly string _clientId;
-        private readonly DateTimeOffset _now;
-        private readonly string _nowText;
-        private readonly SqliteCommand _selectDedupe;
-        private readonly SqliteCommand _insertDedupe;
-        private readonly SqliteCommand _selectResource;
-        private readonly SqliteCommand _upsertResource;
-
-        public PushBatch(SqliteConnection connection, SqliteTransaction transaction, string clientId, long sequence, DateTimeOffset now)
+        public PushStatements(SqliteConnection connection)
         {
-            _clientId = clientId;
-            _now = now;
-            _nowText = FormatTime(now);
-            Sequence = sequence;
-            _selectDedupe = Prepare(connection, transaction, "SELECT result FROM dedupe WHERE client_id = $client AND operation_id = $op", "$client", "$op");
-            _insertDedupe = Prepare(
+            Connection = connection;
+            FindRecorded = Prepare(
                 connection,
-                transaction,
-                "INSERT INTO dedupe (client_id, operation_id, resource_type, resource_id, result, recorded_at) VALUES ($client, $op, $type, $id, $result, $at)",
+                """
+                SELECT d.operation_id, d.result FROM json_each($ids) j CROSS JOIN dedupe d
+                WHERE d.client_id = $client AND d.operation_id = j.value
+                """,
+                "$ids",
+                "$client");
+            FindResources = Prepare(
+                connection,
+                """
+                SELECT r.resource_type, r.resource_id, r.version, r.data, r.deleted, r.updated_at, r.seq
+                FROM json_each($keys) j CROSS JOIN resources r
+                WHERE r.resource_type = j.value ->> 0 AND r.resource_id = j.value ->> 1
+                """,
+                "$keys");
+            // The batch's writes go in as one JSON array each: a statement per batch instead of one per operation.
+            InsertDedupe = Prepare(
+                connection,
+                """
+                INSERT INTO dedupe (client_id, operation_id, resource_type, resource_id, result, recorded_at)
+                SELECT $client, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, $at FROM json_each($rows) j
+                """,
+                "$rows",
                 "$client",
-                "$op",
-                "$type",
-                "$id",
-                "$result",
                 "$at");
-            _selectResource = Prepare(
+            UpsertResource = Prepare(
                 connection,
-                transaction,
-                "SELECT version, data, deleted, updated_at, seq FROM resources WHERE resource_type = $type AND resource_id = $id",
-                "$type",
-                "$id");
-            _upsertResource = Prepare(
-                connection,
-                transaction,
                 """
                 INSERT INTO resources (resource_type, resource_id, version, data, deleted, updated_at, seq)
-                VALUES ($type, $id, $version, $data, $deleted, $at, $seq)
+                SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, $at, j.value ->> 5
+                FROM json_each($rows) j WHERE true
                 ON CONFLICT (resource_type, resource_id) DO UPDATE SET version = excluded.version, data = excluded.data,
                     deleted = excluded.deleted, updated_at = excluded.updated_at, seq = excluded.seq
                 """,
-                "$type",
-                "$id",
-                "$version",
-                "$data",
-                "$deleted",
-                "$at",
-                "$seq");
+                "$rows",
+                "$at");
+        }
+
+        public SqliteConnection Connection { get; }
+
+        public SqliteCommand FindRecorded { get; }
+
+        public SqliteCommand FindResources { get; }
+
+        public SqliteCommand InsertDedupe { get; }
+
+        public SqliteCommand UpsertResource { get; }
+
+        public void Use(SqliteTransaction transaction)
+        {
+            FindRecorded.Transaction = transaction;
+            FindResources.Transaction = transaction;
+            InsertDedupe.Transaction = transaction;
+            UpsertResource.Transaction = transaction;
+        }
+
+        public void Dispose()
+        {
+            FindRecorded.Dispose();
+            FindResources.Dispose();
+            InsertDedupe.Dispose();
+            UpsertResource.Dispose();
+            Connection.Dispose();
+        }
+
+        private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+            }
+
+            command.Prepare();
+            return command;
+        }
+    }
+
+    /// <summary>
+    /// One push batch inside its transaction. The dedupe records and resource rows the batch touches are read up front
+    /// with one statement each; the batch's own writes update that picture, so later operations of the batch see
+    /// earlier ones exactly as the database would.
+    /// </summary>
+    private sealed class PushBatch
+    {
+        private readonly PushStatements _statements;
+        private readonly string _clientId;
+        private readonly DateTimeOffset _now;
+        private readonly string _nowText;
+        private readonly long _firstSequence;
+        private readonly Dictionary<Guid, PushOperationResult> _recorded = [];
+        private readonly Dictionary<(string Type, string Id), ResourceRow> _rows = [];
+        private readonly Dictionary<string, string> _recordedJson = new(StringComparer.Ordinal);
+        private readonly List<(string Type, string Id)> _changed = [];
+        private readonly ArrayBufferWriter<byte> _dedupeRows = new(16 * 1024);
+        private readonly Utf8JsonWriter _dedupeWriter;
+
+        public PushBatch(
+            PushStatements statements,
+            SqliteTransaction transaction,
+            string clientId,
+            IReadOnlyList<PushOperation> operations,
+            long sequence,
+            DateTimeOffset now)
+        {
+            _statements = statements;
+            _clientId = clientId;
+            _now = now;
+            _nowText = FormatTime(now);
+            _firstSequence = sequence;
+            Sequence = sequence;
+            _dedupeWriter = new Utf8JsonWriter(_dedupeRows);
+            _dedupeWriter.WriteStartArray();
+            statements.Use(transaction);
+            LoadRecorded(operations);
+            LoadRows(operations);
         }
 
         public long Sequence { get; private set; }
 
         public PushOperationResult Apply(PushOperation op, Func<PushOperation, string?>? validate)
         {
-            var opKey = OperationKey(op.Id);
-            _selectDedupe.Parameters["$client"].Value = _clientId;
-            _selectDedupe.Parameters["$op"].Value = opKey;
-            if (_selectDedupe.ExecuteScalar() is string recorded)
+            if (_recorded.TryGetValue(op.Id, out var first))
             {
-                var first = JsonSerializer.Deserialize(recorded, SyncJsonContext.Default.PushOperationResult)!;
+                return first with { Status = PushOperationStatus.Duplicate };
+            }
+
+            if (_recordedJson.Remove(OperationKey(op.Id), out var recorded))
+            {
+                first = JsonSerializer.Deserialize(recorded, SyncJsonContext.Default.PushOperationResult)!;
+                _recorded[op.Id] = first;
                 return first with { Status = PushOperationStatus.Duplicate };
             }
 
@@ -643,14 +741,6 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
             }
         }
 
-        public void Dispose()
-        {
-            _selectDedupe.Dispose();
-            _insertDedupe.Dispose();
-            _selectResource.Dispose();
-            _upsertResource.Dispose();
-        }
-
         private static string Patch(string? current, JsonNode? patch)
         {
             var target = current is null ? new JsonObject() : JsonNode.Parse(current);
@@ -667,42 +757,68 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
             ServerUpdatedAt = row?.UpdatedAt,
         };
 
-        private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)
+        private ResourceRow? ReadRow(string type, string id) => _rows.TryGetValue((type, id), out var row) ? row : null;
+
+        private void LoadRecorded(IReadOnlyList<PushOperation> operations)
         {
-            var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            foreach (var name in parameters)
+            var ids = new StringBuilder(operations.Count * 40).Append('[');
+            for (var i = 0; i < operations.Count; i++)
             {
-                command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+                ids.Append(i == 0 ? "\"" : ",\"").Append(OperationKey(operations[i].Id)).Append('"');
             }
 
-            command.Prepare();
-            return command;
+            var command = _statements.FindRecorded;
+            command.Parameters[0].Value = ids.Append(']').ToString();
+            command.Parameters[1].Value = _clientId;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                _recordedJson[reader.GetString(0)] = reader.GetString(1);
+            }
         }
 
-        private ResourceRow? ReadRow(string type, string id)
+        private void LoadRows(IReadOnlyList<PushOperation> operations)
         {
-            _selectResource.Parameters["$type"].Value = type;
-            _selectResource.Parameters["$id"].Value = id;
-            using var reader = _selectResource.ExecuteReader();
-            return reader.Read()
-                ? new ResourceRow(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2) != 0, ParseTime(reader.GetString(3)), reader.GetInt64(4))
-                : null;
+            var buffer = new ArrayBufferWriter<byte>(operations.Count * 48);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartArray();
+                foreach (var op in operations)
+                {
+                    writer.WriteStartArray();
+                    writer.WriteStringValue(op.ResourceType);
+                    writer.WriteStringValue(op.ResourceId);
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            var command = _statements.FindResources;
+            command.Parameters[0].Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                _rows[(reader.GetString(0), reader.GetString(1))] = new ResourceRow(
+                    reader.GetInt64(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.GetInt64(4) != 0,
+                    ParseTime(reader.GetString(5)),
+                    reader.GetInt64(6));
+            }
         }
 
         private PushOperationResult Change(PushOperation op, long version, string? data)
         {
             Sequence++;
-            var upsert = _upsertResource.Parameters;
-            upsert["$type"].Value = op.ResourceType;
-            upsert["$id"].Value = op.ResourceId;
-            upsert["$version"].Value = version;
-            upsert["$data"].Value = (object?)data ?? DBNull.Value;
-            upsert["$deleted"].Value = data is null ? 1 : 0;
-            upsert["$at"].Value = _nowText;
-            upsert["$seq"].Value = Sequence;
-            _upsertResource.ExecuteNonQuery();
+            var key = (op.ResourceType!, op.ResourceId!);
+            if (!_rows.TryGetValue(key, out var before) || before.Sequence <= _firstSequence)
+            {
+                // First change of this resource in the batch; later ones only replace its final state.
+                _changed.Add(key);
+            }
+
+            _rows[key] = new ResourceRow(version, data, data is null, _now, Sequence);
             return Record(op, new PushOperationResult
             {
                 OperationId = op.Id,
@@ -723,15 +839,68 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
 
         private PushOperationResult Record(PushOperation op, PushOperationResult result)
         {
-            var insert = _insertDedupe.Parameters;
-            insert["$client"].Value = _clientId;
-            insert["$op"].Value = OperationKey(op.Id);
-            insert["$type"].Value = op.ResourceType;
-            insert["$id"].Value = op.ResourceId;
-            insert["$result"].Value = JsonSerializer.Serialize(result, SyncJsonContext.Default.PushOperationResult);
-            insert["$at"].Value = _nowText;
-            _insertDedupe.ExecuteNonQuery();
+            var writer = _dedupeWriter;
+            writer.WriteStartArray();
+            writer.WriteStringValue(OperationKey(op.Id));
+            writer.WriteStringValue(op.ResourceType);
+            writer.WriteStringValue(op.ResourceId);
+            writer.WriteStringValue(JsonSerializer.SerializeToUtf8Bytes(result, SyncJsonContext.Default.PushOperationResult));
+            writer.WriteEndArray();
+            _recorded[op.Id] = result;
             return result;
+        }
+
+        /// <summary>Writes the batch's changes (each resource at its final state) and its dedupe records.</summary>
+        public void Flush()
+        {
+            if (_changed.Count > 0)
+            {
+                var buffer = new ArrayBufferWriter<byte>(_changed.Count * 128);
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    writer.WriteStartArray();
+                    foreach (var key in _changed)
+                    {
+                        var row = _rows[key];
+                        writer.WriteStartArray();
+                        writer.WriteStringValue(key.Type);
+                        writer.WriteStringValue(key.Id);
+                        writer.WriteNumberValue(row.Version);
+                        if (row.Data is null)
+                        {
+                            writer.WriteNullValue();
+                        }
+                        else
+                        {
+                            writer.WriteStringValue(row.Data);
+                        }
+
+                        writer.WriteNumberValue(row.Deleted ? 1 : 0);
+                        writer.WriteNumberValue(row.Sequence);
+                        writer.WriteEndArray();
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                var upsert = _statements.UpsertResource;
+                upsert.Parameters[0].Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
+                upsert.Parameters[1].Value = _nowText;
+                upsert.ExecuteNonQuery();
+            }
+
+            _dedupeWriter.WriteEndArray();
+            _dedupeWriter.Flush();
+            if (_recorded.Count > 0)
+            {
+                var insert = _statements.InsertDedupe;
+                insert.Parameters[0].Value = Encoding.UTF8.GetString(_dedupeRows.WrittenSpan);
+                insert.Parameters[1].Value = _clientId;
+                insert.Parameters[2].Value = _nowText;
+                insert.ExecuteNonQuery();
+            }
+
+            _dedupeWriter.Dispose();
         }
     }
 }

@@ -415,6 +415,55 @@ public sealed class PushEndpointTests
     }
 
     [Test]
+    public async Task Push_MixedBatchOnOneResource_EndsAtLastStateWithOneSequencePerChange()
+    {
+        var id = NewId();
+        var before = await _server.Store.GetLastSequenceAsync();
+
+        var results = await PushAsync(
+            _client,
+            "device-1",
+            Op("create", "post", id, data: new JsonObject { ["title"] = "a" }),
+            Op("delete", "post", id, 1),
+            Op("create", "post", id, data: new JsonObject { ["title"] = "b" }),
+            Op("update", "post", id, 1, new JsonObject { ["title"] = "stale" }),
+            Op("update", "post", id, 3, new JsonObject { ["body"] = "c" }));
+
+        var stored = await _server.Store.GetResourceAsync("post", id);
+        var page = await PullAsync(_client, before);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(results.Select(r => r!["status"]!.GetValue<string>()), Is.EqualTo(new[] { "applied", "applied", "applied", "conflict", "applied" }));
+            Assert.That(results.Select(r => r!["version"]!.GetValue<long>()), Is.EqualTo(new long[] { 1, 2, 3, 3, 4 }));
+            Assert.That(results[3]!["serverData"]!.ToJsonString(), Is.EqualTo("""{"title":"b"}"""));
+            Assert.That(stored!.Version, Is.EqualTo(4));
+            Assert.That(stored.Data!.ToJsonString(), Is.EqualTo("""{"title":"b","body":"c"}"""));
+            Assert.That(stored.Sequence, Is.EqualTo(before + 4));
+            Assert.That(await _server.Store.GetLastSequenceAsync(), Is.EqualTo(before + 4));
+            Assert.That(page["changes"]!.AsArray().Select(c => c!["resourceId"]!.GetValue<string>()), Is.EqualTo(new[] { id }));
+        });
+    }
+
+    [Test]
+    public async Task Push_DataWithCharactersJsonEscapes_IsStoredExactly()
+    {
+        var id = NewId();
+        const string text = "quote \" backslash \\ <tag> & é 😀 \u0001 line\nbreak";
+
+        await PushOneAsync(_client, "device-1", Op("create", "post", id, data: new JsonObject { ["t"] = text, ["n"] = 1.5e300 }));
+        var replay = await PushOneAsync(_client, "device-1", Op("update", "post", id, 1, new JsonObject { ["u"] = text }));
+
+        var stored = await _server.Store.GetResourceAsync("post", id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(replay["status"]!.GetValue<string>(), Is.EqualTo("applied"));
+            Assert.That(stored!.Data!["t"]!.GetValue<string>(), Is.EqualTo(text));
+            Assert.That(stored.Data!["u"]!.GetValue<string>(), Is.EqualTo(text));
+            Assert.That(stored.Data!["n"]!.GetValue<double>(), Is.EqualTo(1.5e300));
+        });
+    }
+
+    [Test]
     public async Task Push_BodyOverLimit_Answers413QuotaExceeded()
     {
         _server.Options.MaxPushBodyBytes = 1024;
