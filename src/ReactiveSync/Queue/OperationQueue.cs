@@ -514,6 +514,10 @@ public sealed class OperationQueue : IAsyncDisposable
         var group = new List<WorkItem>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            // Let the callers acknowledged by the last commit, whose continuations are queued on the pool now, queue
+            // their next writes first: the group then holds them too, and one fsync serves more callers.
+            await Task.Yield();
+
             // Group commit: take everything already waiting, without waiting for more.
             group.Clear();
             while (group.Count < MaxGroupSize && reader.TryRead(out var item))
