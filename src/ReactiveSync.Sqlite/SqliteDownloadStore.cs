@@ -42,17 +42,14 @@ public sealed class SqliteDownloadStore : IDownloadStore, IAsyncDisposable
             """),
     ];
 
-    private readonly string _databasePath;
-    private readonly SemaphoreSlim _lock = new(1, 1);
-    private SqliteConnection? _connection;
-    private bool _disposed;
+    private readonly SqliteStoreConnection _database;
 
     /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/>, opened on first use.</summary>
     /// <exception cref="ArgumentException"><paramref name="databasePath"/> is empty.</exception>
     public SqliteDownloadStore(string databasePath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        _databasePath = databasePath;
+        _database = new SqliteStoreConnection(databasePath, "file_downloads", Migrations, this);
     }
 
     /// <summary>Opens the file and migrates its schema now rather than on first use.</summary>
@@ -150,29 +147,7 @@ public sealed class SqliteDownloadStore : IDownloadStore, IAsyncDisposable
     }
 
     /// <summary>Closes the connection and releases the file. Safe to call twice.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            if (_connection is not null)
-            {
-                SqliteConnection.ClearPool(_connection);
-                await _connection.DisposeAsync().ConfigureAwait(false);
-                _connection = null;
-            }
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     /// <summary>The seed's status names, plus the two waiting states.</summary>
     internal static string StatusText(DownloadState state) => state switch
@@ -214,33 +189,6 @@ public sealed class SqliteDownloadStore : IDownloadStore, IAsyncDisposable
         Order = reader.GetInt64(13),
     };
 
-    private async Task<T> RunAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
-    {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_connection is null)
-            {
-                var connection = SqliteDatabase.OpenWriter(SqliteDatabase.ConnectionString(_databasePath));
-                try
-                {
-                    SqliteDatabase.Migrate(connection, _databasePath, "file_downloads", Migrations);
-                }
-                catch
-                {
-                    connection.Dispose();
-                    throw;
-                }
-
-                _connection = connection;
-            }
-
-            return work(_connection);
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
+    private Task<T> RunAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) =>
+        _database.RunAsync(work, cancellationToken);
 }
