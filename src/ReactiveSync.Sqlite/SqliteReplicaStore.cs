@@ -53,18 +53,15 @@ public sealed class SqliteReplicaStore : IReplicaStore, IAsyncDisposable
             """),
     ];
 
-    private readonly string _databasePath;
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly SqliteStoreConnection _database;
     private readonly Subject<IReadOnlyList<ReplicaKey>> _changed = new();
-    private SqliteConnection? _connection;
-    private bool _disposed;
 
     /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/>, opened on first use.</summary>
     /// <exception cref="ArgumentException"><paramref name="databasePath"/> is empty.</exception>
     public SqliteReplicaStore(string databasePath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        _databasePath = databasePath;
+        _database = new SqliteStoreConnection(databasePath, "replica", Migrations, this);
     }
 
     /// <inheritdoc/>
@@ -282,27 +279,9 @@ public sealed class SqliteReplicaStore : IReplicaStore, IAsyncDisposable
     /// <summary>Closes the connection, releases the file and completes <see cref="Changed"/>. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            _changed.OnCompleted();
-            if (_connection is not null)
-            {
-                SqliteConnection.ClearPool(_connection);
-                await _connection.DisposeAsync().ConfigureAwait(false);
-                _connection = null;
-            }
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        // Closing takes the connection's lock, so no write (and no Changed notice) runs after it.
+        await _database.DisposeAsync().ConfigureAwait(false);
+        _changed.OnCompleted();
     }
 
     private static Upserter CreateUpsert(SqliteConnection connection, SqliteTransaction? transaction) =>
@@ -372,35 +351,8 @@ public sealed class SqliteReplicaStore : IReplicaStore, IAsyncDisposable
         }
     }
 
-    private async Task<T> RunAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
-    {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_connection is null)
-            {
-                var connection = SqliteDatabase.OpenWriter(SqliteDatabase.ConnectionString(_databasePath));
-                try
-                {
-                    SqliteDatabase.Migrate(connection, _databasePath, "replica", Migrations);
-                }
-                catch
-                {
-                    connection.Dispose();
-                    throw;
-                }
-
-                _connection = connection;
-            }
-
-            return work(_connection);
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
+    private Task<T> RunAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) =>
+        _database.RunAsync(work, cancellationToken);
 
     /// <summary>The two prepared statements of one write; disposed together.</summary>
     private sealed class Upserter(SqliteCommand insert, SqliteCommand update) : IDisposable

@@ -93,4 +93,21 @@ public sealed class SqliteReplicaStoreTests : ReplicaStoreTests
             Assert.That(transport.AskedFrom, Is.EqualTo(new long?[] { null, 10, 10, 20 }));
         });
     }
+
+    [Test]
+    public async Task OpenAsync_FileIsNotADatabase_ThrowsCorruptExceptionNamingFileAndLeavesIt()
+    {
+        var path = Path.Combine(_directory, "garbage.db");
+        var garbage = Enumerable.Range(0, 4096).Select(i => (byte)(i * 7)).ToArray();
+        await File.WriteAllBytesAsync(path, garbage);
+        await using var store = new SqliteReplicaStore(path);
+
+        var ex = await Assert.ThrowsAsync<SqliteDatabaseCorruptException>(() => store.OpenAsync());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(ex!.Message, Does.Contain(path));
+            Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(garbage), "the file is left for recovery");
+        });
+    }
 }
