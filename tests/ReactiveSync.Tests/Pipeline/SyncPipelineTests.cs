@@ -288,12 +288,7 @@ public class SyncPipelineTests
     {
         // a is retried at 1 s, b at 1.5 s; the timer can hold only the earliest. The drain at 1 s takes a, finds
         // nothing else due, then pulls; the pull runs past 1.5 s. b must not wait for the sync interval.
-        await StartAsync();
-        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
-        await _h.QueueCreateAsync("a", SyncPriority.High);
-        await _h.AdvanceToAsync(0.5);
-        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
-        await _h.QueueCreateAsync("b", SyncPriority.High);
+        await StartWithRetriesOfAAtOneAndBAtOneAndAHalfSecondsAsync();
         Assert.That(_h.ServerHas("a") || _h.ServerHas("b"), Is.False, "both pushes failed");
 
         _h.Server.HoldPulls();
@@ -316,12 +311,7 @@ public class SyncPipelineTests
     {
         // a is retried at 1 s, b at 1.5 s. a's retry is pushed at 1 s and fails at 2 s: b, due since 1.5 s, waits with
         // the rest of the queue for a's next retry instead of going to an unwell server at once.
-        await StartAsync();
-        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
-        await _h.QueueCreateAsync("a", SyncPriority.High);
-        await _h.AdvanceToAsync(0.5);
-        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
-        await _h.QueueCreateAsync("b", SyncPriority.High);
+        await StartWithRetriesOfAAtOneAndBAtOneAndAHalfSecondsAsync();
 
         _h.Server.EnqueuePushFailure(SyncErrorType.Network);
         _h.Server.HoldPushes();
@@ -746,6 +736,17 @@ public class SyncPipelineTests
     private Task WaitForHeldPushAsync() =>
         Eventually.WaitAsync(
             () => _h.Server.HeldPushes == 1, "the server holds one push", TimeSpan.FromSeconds(10), () => $"{_h.Server.HeldPushes} held");
+
+    /// <summary>a's push fails at 0 s and b's at 0.5 s: a is retried at 1 s, b at 1.5 s.</summary>
+    private async Task StartWithRetriesOfAAtOneAndBAtOneAndAHalfSecondsAsync()
+    {
+        await StartAsync();
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+        await _h.QueueCreateAsync("a", SyncPriority.High);
+        await _h.AdvanceToAsync(0.5);
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+        await _h.QueueCreateAsync("b", SyncPriority.High);
+    }
 
     private Task WaitForHeldPullAsync() =>
         Eventually.WaitAsync(
