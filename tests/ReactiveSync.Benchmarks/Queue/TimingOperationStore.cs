@@ -12,8 +12,13 @@ internal sealed class TimingOperationStore(IOperationStore inner) : IOperationSt
 
     public Task OpenAsync(CancellationToken cancellationToken = default) => inner.OpenAsync(cancellationToken);
 
-    public Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
-        inner.WriteAsync(
+    /// <summary>Milliseconds all durable transactions spent in their work, and in all (work, commit and its fsync).</summary>
+    public (double WorkMs, double TotalMs, int Commits) Durable { get; private set; }
+
+    public async Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default)
+    {
+        var total = Stopwatch.StartNew();
+        var result = await inner.WriteAsync(
             tx =>
             {
                 var clock = Stopwatch.StartNew();
@@ -21,7 +26,10 @@ internal sealed class TimingOperationStore(IOperationStore inner) : IOperationSt
                 LastWorkMs = clock.Elapsed.TotalMilliseconds;
                 return result;
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        Durable = (Durable.WorkMs + LastWorkMs, Durable.TotalMs + total.Elapsed.TotalMilliseconds, Durable.Commits + 1);
+        return result;
+    }
 
     public Task<T> WriteInFlightMarksAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
         inner.WriteInFlightMarksAsync(
