@@ -42,6 +42,7 @@ internal sealed class PushScenario : IScenario
             // Warm-up of every path (JIT, connection pools, SQLite pages); not measured.
             await EngineDrainAsync(server, directory, "warmup-engine", 500, 100);
             await NaiveAsync(server, "warmup-naive", 500, parallel);
+            await NaiveAsync(server, "warmup-plain-batch", 500, 1, 100);
 
             var batch100 = await EngineDrainAsync(server, directory, "engine-100", operations, 100);
             Report("engine, SQLite queue + HTTP, batch size 100", batch100);
@@ -55,11 +56,18 @@ internal sealed class PushScenario : IScenario
             var naive = await NaiveAsync(server, "naive", operations, parallel);
             Report($"naive client, one request per operation, {parallel} in parallel", naive);
 
+            // Reference, no goal: the same plain client sending bodies of 100, one request at a time. It stores nothing
+            // on the client, so it is the most any client can get from this server with batches of 100.
+            var plainBatched = await NaiveAsync(server, "plain-batch-100", operations, 1, 100);
+            Report("plain client, bodies of 100 built in memory, no local queue", plainBatched);
+
             var ratios = new Dictionary<string, double>
             {
                 ["batch100_vs_naive"] = batch100.OpsPerSecond / naive.OpsPerSecond,
                 ["batch10_vs_naive"] = batch10.OpsPerSecond / naive.OpsPerSecond,
                 ["batch100_vs_batch10"] = batch100.OpsPerSecond / batch10.OpsPerSecond,
+                ["plain_batch100_vs_naive"] = plainBatched.OpsPerSecond / naive.OpsPerSecond,
+                ["batch100_vs_plain_batch100"] = batch100.OpsPerSecond / plainBatched.OpsPerSecond,
                 ["batch100_vs_naive_per_cpu_second"] = batch100.OpsPerCpuSecond / naive.OpsPerCpuSecond,
                 ["batch10_vs_naive_per_cpu_second"] = batch10.OpsPerCpuSecond / naive.OpsPerCpuSecond,
             };
@@ -70,7 +78,7 @@ internal sealed class PushScenario : IScenario
 
             var met = ratios["batch100_vs_naive"] >= Goal;
             Console.WriteLine($"goal: batch size 100 >= {Goal}x naive: {(met ? "met" : "NOT met")} ({ratios["batch100_vs_naive"]:N1}x)");
-            var path = WriteArtifact(operations, parallel, batch100, batch10, naive, ratios, met);
+            var path = WriteArtifact(operations, parallel, batch100, batch10, naive, plainBatched, ratios, met);
             Console.WriteLine($"wrote {path}");
             return met ? 0 : 1;
         }
@@ -137,24 +145,27 @@ internal sealed class PushScenario : IScenario
         return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, queueing.Elapsed);
     }
 
-    /// <summary>Pushes <paramref name="count"/> creates one per request, <paramref name="parallel"/> requests at a time.</summary>
-    private static async Task<Figure> NaiveAsync(ReactiveSyncServerHost server, string clientId, int count, int parallel)
+    /// <summary>
+    /// Pushes <paramref name="count"/> creates <paramref name="perRequest"/> per request, <paramref name="parallel"/> requests
+    /// at a time, from bodies built in memory: no local queue, nothing stored on the client.
+    /// </summary>
+    private static async Task<Figure> NaiveAsync(ReactiveSyncServerHost server, string clientId, int count, int parallel, int perRequest = 1)
     {
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench");
-        var next = -1;
+        var next = -perRequest;
         var pushesBefore = server.Metrics.PushRequests;
         var cpu = CpuTime();
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, parallel).Select(_ => Task.Run(async () =>
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
+            int first;
+            while ((first = Interlocked.Add(ref next, perRequest)) < count)
             {
-                var body = new JsonObject
+                var operations = new JsonArray();
+                for (var i = first; i < Math.Min(count, first + perRequest); i++)
                 {
-                    ["clientId"] = clientId,
-                    ["operations"] = new JsonArray(new JsonObject
+                    operations.Add(new JsonObject
                     {
                         ["id"] = Guid.CreateVersion7().ToString(),
                         ["type"] = "create",
@@ -164,14 +175,18 @@ internal sealed class PushScenario : IScenario
                         ["data"] = Payload(i),
                         ["clientTimestamp"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
                         ["dependsOn"] = new JsonArray(),
-                    }),
-                };
+                    });
+                }
+
+                var sent = operations.Count;
+                var body = new JsonObject { ["clientId"] = clientId, ["operations"] = operations };
                 using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
                 using var response = await http.PostAsync("sync/push", content);
                 var text = await response.Content.ReadAsStringAsync();
-                if (!response.IsSuccessStatusCode || JsonNode.Parse(text)?["results"]?[0]?["status"]?.GetValue<string>() != "applied")
+                var results = response.IsSuccessStatusCode ? JsonNode.Parse(text)?["results"]?.AsArray() : null;
+                if (results is null || results.Count != sent || results.Any(r => r?["status"]?.GetValue<string>() != "applied"))
                 {
-                    throw new InvalidOperationException($"naive push {i} failed: {(int)response.StatusCode} {text}");
+                    throw new InvalidOperationException($"push of {sent} from {first} failed: {(int)response.StatusCode} {text}");
                 }
             }
         })).ToList();
@@ -205,7 +220,7 @@ internal sealed class PushScenario : IScenario
     }
 
     private static string WriteArtifact(
-        int operations, int parallel, Figure batch100, Figure batch10, Figure naive, Dictionary<string, double> ratios, bool met)
+        int operations, int parallel, Figure batch100, Figure batch10, Figure naive, Figure plainBatched, Dictionary<string, double> ratios, bool met)
     {
         var root = Directory.GetCurrentDirectory();
         for (var dir = new DirectoryInfo(root); dir is not null; dir = dir.Parent)
@@ -241,6 +256,7 @@ internal sealed class PushScenario : IScenario
                 ["engine_batch_100"] = Describe(batch100),
                 ["engine_batch_10"] = Describe(batch10),
                 ["naive_one_request_per_op"] = Describe(naive),
+                ["plain_batch_100_no_queue"] = Describe(plainBatched),
             },
             ratios,
             goals = new[] { new { name = "batch100_vs_naive", actual = ratios["batch100_vs_naive"], target = Goal, met } },
