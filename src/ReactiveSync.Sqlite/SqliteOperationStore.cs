@@ -89,6 +89,7 @@ public sealed class SqliteOperationStore : IOperationStore
     private long _persistedSequence;
     private long _sentHorizon;
     private bool _disposed;
+    private int _syncedCommits;
 
     /// <summary>Creates a store over the SQLite file at <paramref name="databasePath"/> (created on open if missing).</summary>
     public SqliteOperationStore(string databasePath)
@@ -97,6 +98,9 @@ public sealed class SqliteOperationStore : IOperationStore
         _databasePath = databasePath;
         _connectionString = SqliteDatabase.ConnectionString(databasePath);
     }
+
+    /// <summary>How many commits waited for the disk (an fsync of the WAL) since the store was created; for tests.</summary>
+    internal int SyncedCommits => Volatile.Read(ref _syncedCommits);
 
     /// <summary>Test hook: runs on the writer connection right after it opens (e.g. <c>PRAGMA max_page_count</c> to fill the disk).</summary>
     internal Action<SqliteConnection>? ConfigureWriter { get; init; }
@@ -170,14 +174,15 @@ public sealed class SqliteOperationStore : IOperationStore
     /// The commit skips the fsync (<c>synchronous=NORMAL</c> for this one transaction). Under WAL it is then safe from
     /// a process crash at once (the WAL is in the OS's page cache) and reaches the disk with the next synced commit (an
     /// fsync of the WAL covers every frame before it); only a power cut or an OS crash before that can lose it, and
-    /// losing it is harmless: recovery turns in-flight operations back to pending anyway, the server's dedupe answers a
-    /// resend 'duplicate', and coalescing treats every operation at or below the durable sent horizon as possibly sent,
-    /// whatever its own mark says. When the work had to raise that horizon (or wrote anything else), a synced commit
-    /// follows before this completes, so the horizon is on disk before any push of those operations leaves.
+    /// losing it is harmless: recovery turns in-flight operations back to pending anyway, a completed operation comes
+    /// back and the server's dedupe answers its resend 'duplicate', and coalescing treats every operation at or below
+    /// the durable sent horizon as possibly sent, whatever its own mark says. When the work had to raise that horizon,
+    /// removed an operation never sent, or wrote anything else, a synced commit follows before this completes, so the
+    /// horizon is on disk before any push of those operations leaves.
     /// </remarks>
     /// <exception cref="SyncException">SQLite failed (type Storage); nothing of the transaction is kept, or, when only the
     /// closing sync failed, the message says so.</exception>
-    public Task<T> WriteInFlightMarksAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
+    public Task<T> WriteResendableAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
         WriteCoreAsync(work, relaxed: true, cancellationToken);
 
     private async Task<T> WriteCoreAsync<T>(Func<IOperationStoreTransaction, T> work, bool relaxed, CancellationToken cancellationToken)
@@ -209,15 +214,20 @@ public sealed class SqliteOperationStore : IOperationStore
             {
                 var result = work(tx);
                 // The highest sequence is implied by the rows until a delete might remove it; only then record it,
-                // so insert-only commits write no extra page.
+                // so insert-only commits write no extra page. It needs no sync of its own: it commits with the delete, and
+                // if a power cut loses both, the deleted rows imply it again.
                 var persist = tx.Deleted && tx.LastSequence > _persistedSequence;
                 if (persist)
                 {
-                    tx.MarkDurable();
                     Command(UpsertMetaSql, ("$k", "last_sequence"), ("$v", tx.LastSequence)).ExecuteNonQuery();
                 }
 
                 SqliteDatabase.Execute(writer, "COMMIT;");
+                if (!relaxedNow)
+                {
+                    Interlocked.Increment(ref _syncedCommits);
+                }
+
                 _lastSequence = tx.LastSequence;
                 _sentHorizon = tx.SentHorizon;
                 if (persist)
@@ -293,6 +303,7 @@ public sealed class SqliteOperationStore : IOperationStore
             SqliteDatabase.Execute(writer, "BEGIN IMMEDIATE;");
             Command(UpsertMetaSql, ("$k", "sent_horizon"), ("$v", sentHorizon)).ExecuteNonQuery();
             SqliteDatabase.Execute(writer, "COMMIT;");
+            Interlocked.Increment(ref _syncedCommits);
         }
         catch (SqliteException ex)
         {
@@ -302,7 +313,7 @@ public sealed class SqliteOperationStore : IOperationStore
             }
 
             throw new SyncException(
-                SyncError.Of(SyncErrorType.Storage, $"The database '{_databasePath}' committed in-flight marks but could not sync them to disk (SQLite error {ex.SqliteErrorCode}): {ex.Message}"),
+                SyncError.Of(SyncErrorType.Storage, $"The database '{_databasePath}' committed in-flight marks or completions but could not sync them to disk (SQLite error {ex.SqliteErrorCode}): {ex.Message}"),
                 ex);
         }
     }
@@ -678,10 +689,17 @@ public sealed class SqliteOperationStore : IOperationStore
                 return [];
             }
 
-            MarkDurable();
             Deleted = true;
             var ids = IdsJson(operationIds);
             var deleted = Query(store.Command(DeleteManySql, ("$ids", ids)));
+
+            // Removing what may have been sent (a completion) may be lost in a power cut: the operation comes back and
+            // its resend is answered 'duplicate'. Removing anything else must reach the disk before it is acknowledged.
+            if (deleted.Any(op => !MayHaveBeenSent(op)))
+            {
+                MarkDurable();
+            }
+
             if (deleted.Any(op => op.DependsOn.Count > 0))
             {
                 NonQuery(store.Command(DeleteManyDependenciesSql, ("$ids", ids)));

@@ -532,8 +532,9 @@ internal sealed class SyncDrain
                 break;
 
             case ConflictDecision.Drop drop:
-                // The server's copy stands: the operation leaves the queue and the replica takes the server copy.
-                await _queue.CompleteAsync([op.Id], CancellationToken.None).ConfigureAwait(false);
+                // The server's copy stands: the operation leaves the queue and the replica takes the server copy. A durable
+                // removal, unlike a completion: the server holds no answer for this id, so a resend would reopen the conflict.
+                await _queue.RemoveOperationAsync(op.Id, CancellationToken.None).ConfigureAwait(false);
                 await _hooks.OnServerCopyKeptAsync(op, drop, CancellationToken.None).ConfigureAwait(false);
                 break;
 

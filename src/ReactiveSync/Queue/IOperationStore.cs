@@ -22,12 +22,13 @@ public interface IOperationStore : IAsyncDisposable
     Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Like <see cref="WriteAsync{T}"/>, for work whose only writes are
-    /// <see cref="IOperationStoreTransaction.MarkInFlight"/>: a durable store may commit it without waiting for the
-    /// disk when every operation marked already counts as possibly sent (see
-    /// <see cref="IOperationStoreTransaction.MarkInFlight"/>); anything else it makes durable before completing.
+    /// Like <see cref="WriteAsync{T}"/>, for work whose loss in a power cut can only make the engine resend what the
+    /// server may already hold: in-flight marks (<see cref="IOperationStoreTransaction.MarkInFlight"/>) and removals of
+    /// acknowledged operations (<see cref="IOperationStoreTransaction.DeleteMany"/>). A durable store may commit it
+    /// without waiting for the disk when every operation it touches already counts as possibly sent (see
+    /// <see cref="IOperationStoreTransaction.MayHaveBeenSent"/>); anything else it makes durable before completing.
     /// </summary>
-    Task<T> WriteInFlightMarksAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
+    Task<T> WriteResendableAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
         WriteAsync(work, cancellationToken);
 
     /// <summary>Gets one operation by id, or null.</summary>

@@ -96,6 +96,10 @@ public interface IOperationStoreTransaction
     }
 
     /// <summary>Deletes the operations with these ids; answers those that were stored, as they were (ids not stored are ignored).</summary>
+    /// <remarks>
+    /// In <see cref="IOperationStore.WriteResendableAsync{T}"/> a durable store may commit such a removal without waiting
+    /// for the disk when <see cref="MayHaveBeenSent"/> is true for every operation removed; otherwise it syncs.
+    /// </remarks>
     IReadOnlyList<OfflineOperation> DeleteMany(IReadOnlyCollection<Guid> operationIds)
     {
         ArgumentNullException.ThrowIfNull(operationIds);

@@ -175,7 +175,7 @@ public sealed class OperationQueue : IAsyncDisposable
                 return selected.Count == 0 ? [] : scope.MarkInFlight(selected, now);
             },
             cancellationToken,
-            marksOnly: true);
+            resendable: true);
     }
 
     /// <summary>Removes operations the server acknowledged. Ids no longer stored are ignored. Answers how many were removed.</summary>
@@ -183,7 +183,9 @@ public sealed class OperationQueue : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(operationIds);
         var ids = operationIds.Distinct().ToArray();
-        return EnqueueAsync(scope => ids.Length == 0 ? 0 : scope.DeleteMany(ids), cancellationToken);
+        // A durable store may commit this without an fsync when every operation removed may have been sent: losing the
+        // removal in a power cut brings them back, and the server answers their resend 'duplicate'.
+        return EnqueueAsync(scope => ids.Length == 0 ? 0 : scope.DeleteMany(ids), cancellationToken, resendable: true);
     }
 
     /// <summary>
@@ -494,10 +496,10 @@ public sealed class OperationQueue : IAsyncDisposable
     /// Hands work to the writer. The work must throw <see cref="ArgumentException"/> only before its first write,
     /// unless <paramref name="needsSavepoint"/>; any other exception fails the whole group commit.
     /// </summary>
-    private Task<T> EnqueueAsync<T>(Func<WriteScope, T> work, CancellationToken cancellationToken, bool needsSavepoint = false, bool marksOnly = false)
+    private Task<T> EnqueueAsync<T>(Func<WriteScope, T> work, CancellationToken cancellationToken, bool needsSavepoint = false, bool resendable = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new WorkItem<T>(work, cancellationToken) { NeedsSavepoint = needsSavepoint, MarksOnly = marksOnly };
+        var item = new WorkItem<T>(work, cancellationToken) { NeedsSavepoint = needsSavepoint, Resendable = resendable };
         if (Volatile.Read(ref _disposed) != 0 || !_channel.Writer.TryWrite(item))
         {
             throw new ObjectDisposedException(nameof(OperationQueue));
@@ -577,9 +579,9 @@ public sealed class OperationQueue : IAsyncDisposable
                     return tx.GetOldestPendingCreatedAt();
                 };
 
-            // A group of takes only writes in-flight marks: the store may commit it without an fsync (see MarkInFlight).
-            oldestPending = group.TrueForAll(static item => item.MarksOnly)
-                ? await _store.WriteInFlightMarksAsync(work, CancellationToken.None).ConfigureAwait(false)
+            // A group of takes and completions only writes what a resend repairs: the store may commit it without an fsync.
+            oldestPending = group.TrueForAll(static item => item.Resendable)
+                ? await _store.WriteResendableAsync(work, CancellationToken.None).ConfigureAwait(false)
                 : await _store.WriteAsync(work, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -663,8 +665,8 @@ public sealed class OperationQueue : IAsyncDisposable
         /// <summary>Whether the item may reject its input after writing (a bulk call), so it runs inside a savepoint.</summary>
         public bool NeedsSavepoint { get; init; }
 
-        /// <summary>Whether the item's only writes are in-flight marks (a take), so a group of such items may commit without an fsync.</summary>
-        public bool MarksOnly { get; init; }
+        /// <summary>Whether the item only marks operations in flight or removes acknowledged ones (a take, a completion), so a group of such items may commit without an fsync.</summary>
+        public bool Resendable { get; init; }
 
         public abstract bool TryCancel();
 

@@ -39,7 +39,7 @@ internal sealed class DrainTimings
     }
 
     public string Describe(TimeSpan total) =>
-        $"store: {Interlocked.Read(ref _writes):N0} transactions, {Ms(_writeTicks):N0} ms in WriteAsync ({Ms(_workTicks):N0} ms of it work before commit; {Interlocked.Read(ref _takes):N0} take-only with {Ms(_takeWorkTicks):N0} ms work); " +
+        $"store: {Interlocked.Read(ref _writes):N0} transactions, {Ms(_writeTicks):N0} ms in WriteAsync ({Ms(_workTicks):N0} ms of it work before commit; {Interlocked.Read(ref _takes):N0} resendable (takes, completions) with {Ms(_takeWorkTicks):N0} ms work); " +
         $"push: {Interlocked.Read(ref _pushes):N0} requests, {Ms(_pushTicks):N0} ms; pull {Ms(_pullTicks):N0} ms; drain {total.TotalMilliseconds:N0} ms";
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
@@ -51,13 +51,13 @@ internal sealed class DrainTimings
         public Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
             TimeAsync(work, relaxed: false, cancellationToken);
 
-        public Task<T> WriteInFlightMarksAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
+        public Task<T> WriteResendableAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
             TimeAsync(work, relaxed: true, cancellationToken);
 
         private async Task<T> TimeAsync<T>(Func<IOperationStoreTransaction, T> work, bool relaxed, CancellationToken cancellationToken)
         {
             var start = Stopwatch.GetTimestamp();
-            Func<Func<IOperationStoreTransaction, T>, CancellationToken, Task<T>> write = relaxed ? inner.WriteInFlightMarksAsync : inner.WriteAsync;
+            Func<Func<IOperationStoreTransaction, T>, CancellationToken, Task<T>> write = relaxed ? inner.WriteResendableAsync : inner.WriteAsync;
             try
             {
                 return await write(

@@ -99,9 +99,10 @@ internal sealed class PushScenario : IScenario
         using var transport = new HttpSyncTransport(server.BaseAddress, new StaticAccessTokenProvider("bench"), scheduler);
         using var network = new InMemoryNetworkMonitor(online: true);
         var timings = new DrainTimings();
+        var store = new SqliteOperationStore(Path.Combine(directory, clientId + ".db"));
         await using var engine = await SyncEngine.CreateAsync(new SyncEngineOptions
         {
-            OperationStore = timings.Wrap(new SqliteOperationStore(Path.Combine(directory, clientId + ".db"))),
+            OperationStore = timings.Wrap(store),
             Transport = timings.Wrap(transport),
             NetworkMonitor = network,
             ClientId = clientId,
@@ -128,12 +129,13 @@ internal sealed class PushScenario : IScenario
         queueing.Stop();
         var pushesBefore = server.Metrics.PushRequests;
         timings = timings.Reset();
+        var syncedBefore = store.SyncedCommits;
         var cpu = CpuTime();
         var clock = Stopwatch.StartNew();
         var result = await engine.SyncNowAsync();
         clock.Stop();
         cpu = CpuTime() - cpu;
-        Console.WriteLine($"    {clientId}: {timings.Describe(clock.Elapsed)}");
+        Console.WriteLine($"    {clientId}: {timings.Describe(clock.Elapsed)}; {store.SyncedCommits - syncedBefore:N0} queue commits waited for an fsync");
         var recorded = await server.Store.CountRecordedOperationsAsync(clientId);
         var left = (await engine.OperationQueue.GetQueueStatsAsync()).Total;
         if (!result.Success || result.ProcessedOperations != count || recorded != count || left != 0)

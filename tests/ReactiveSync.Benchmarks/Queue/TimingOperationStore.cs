@@ -31,8 +31,8 @@ internal sealed class TimingOperationStore(IOperationStore inner) : IOperationSt
         return result;
     }
 
-    public Task<T> WriteInFlightMarksAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
-        inner.WriteInFlightMarksAsync(
+    public Task<T> WriteResendableAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
+        inner.WriteResendableAsync(
             tx =>
             {
                 var clock = Stopwatch.StartNew();

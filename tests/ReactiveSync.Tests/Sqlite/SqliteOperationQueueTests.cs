@@ -66,6 +66,40 @@ public sealed class SqliteOperationQueueTests : OperationQueueTests
         });
     }
 
+    [Test]
+    public async Task CompleteAsync_OfSentOperations_CommitsWithoutAnFsync()
+    {
+        var store = new SqliteOperationStore(DatabasePath);
+        var queue = await OpenAsync(store: store);
+        await queue.QueueOperationAsync(Create("p1"));
+        await queue.QueueOperationAsync(Create("p2"));
+        var taken = await queue.TakeBatchAsync(10);
+        var synced = store.SyncedCommits;
+
+        // A completion lost in a power cut only brings back operations the server holds: their resend is answered 'duplicate'.
+        var removed = await queue.CompleteAsync(taken.Select(op => op.Id).ToList());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(removed, Is.EqualTo(2));
+            Assert.That(store.SyncedCommits, Is.EqualTo(synced));
+        });
+    }
+
+    [Test]
+    public async Task CompleteAsync_OfAnOperationNeverSent_IsSynced()
+    {
+        var store = new SqliteOperationStore(DatabasePath);
+        var queue = await OpenAsync(store: store);
+        var unsent = await queue.QueueOperationAsync(Create("p1"));
+        var synced = store.SyncedCommits;
+
+        // The server may not hold it: its removal must reach the disk, or a power cut would bring back a stray write.
+        await queue.CompleteAsync([unsent.Id]);
+
+        Assert.That(store.SyncedCommits, Is.EqualTo(synced + 1));
+    }
+
     [TearDown]
     public async Task DeleteDirectory()
     {
