@@ -18,8 +18,8 @@ namespace ReactiveSync.Benchmarks.Push;
 /// HTTP request per operation (a push of one), 8 in parallel, with a plain HttpClient (how a per-item sync client
 /// pushes). Goal: batch size 100 at least 10x the naive client's operations per second.
 /// Options: <c>--operations N</c> per figure (default 20,000), <c>--parallel P</c> for the naive client (default 8),
-/// <c>--dir PATH</c> for the databases (default a fresh temp folder, deleted afterwards), <c>--only engine</c> to run
-/// just the engine at batch size 100 (for a profiler; writes no artifact).
+/// <c>--dir PATH</c> for the databases (default a fresh temp folder, deleted afterwards), <c>--only engine</c> or
+/// <c>--only plain</c> to run just the engine at batch size 100 or just the plain batched client (for a profiler; writes no artifact).
 /// </summary>
 internal sealed class PushScenario : IScenario
 {
@@ -43,6 +43,12 @@ internal sealed class PushScenario : IScenario
             await EngineDrainAsync(server, directory, "warmup-engine", 500, 100);
             await NaiveAsync(server, "warmup-naive", 500, parallel);
             await NaiveAsync(server, "warmup-plain-batch", 500, 1, 100);
+
+            if (OptionText(args, "--only") == "plain")
+            {
+                Report("plain client, bodies of 100 built in memory, no local queue", await NaiveAsync(server, "plain-batch-100", operations, 1, 100));
+                return 0;
+            }
 
             var batch100 = await EngineDrainAsync(server, directory, "engine-100", operations, 100);
             Report("engine, SQLite queue + HTTP, batch size 100", batch100);
