@@ -19,7 +19,7 @@ namespace ReactiveSync.Server.Storage;
 /// dedupe record and the sequence move together. Reads run concurrently with writes (WAL). Content files are named
 /// by hashes of the resource id and of the bytes, so no id can escape the content root.
 /// </remarks>
-public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
+public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable, IAsyncDisposable
 {
     private const string Schema = """
         PRAGMA journal_mode = WAL;
@@ -438,7 +438,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
         throw new IOException($"The content of '{resourceId}' kept changing while it was opened.");
     }
 
-    /// <summary>Releases pooled connections so the database file can be deleted.</summary>
+    /// <summary>Releases pooled connections so the database file can be deleted; waits (blocking) for a push in flight.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -448,6 +448,24 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable
 
         // A push in flight holds the lock; wait for it so the writer connection is not closed under it.
         _writeLock.Wait();
+        Release();
+    }
+
+    /// <summary>Like <see cref="Dispose"/>, awaiting a push in flight instead of blocking a thread (the host disposes this way).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        Release();
+    }
+
+    /// <summary>Closes the writer's statements and connections; the caller holds the write lock, which this releases and disposes.</summary>
+    private void Release()
+    {
         try
         {
             _pushStatements?.Dispose();

@@ -72,6 +72,28 @@ public sealed class ReactiveSyncServerHostTests
     }
 
     [Test]
+    [Platform("Linux", Reason = "Counts the process's open files in /proc/self/fd.")]
+    public async Task DisposeAsync_AfterAPush_ClosesEveryHandleOnTheDatabase()
+    {
+        var host = await ReactiveSyncServerHost.StartAsync(_directory);
+        using (var client = new HttpClient { BaseAddress = host.BaseAddress })
+        {
+            await PushOneAsync(client, "d", Op("create", "post", "p1", data: new JsonObject { ["a"] = 1 }));
+        }
+
+        var database = Path.Combine(_directory, "server.db");
+        Assert.That(OpenHandlesTo(database), Is.GreaterThan(0), "the push opened the database");
+
+        await host.DisposeAsync();
+
+        Assert.That(OpenHandlesTo(database), Is.Zero, "the writer and the pooled readers are closed, so the files can be moved or deleted");
+    }
+
+    private static int OpenHandlesTo(string path) =>
+        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
+            .Count(fd => fd.LinkTarget is { } target && target.StartsWith(path, StringComparison.Ordinal));
+
+    [Test]
     public async Task StartAsync_Configure_AppliesOptionsAfterDefaults()
     {
         await using var host = await ReactiveSyncServerHost.StartAsync(_directory, options => options.MaxPushBodyBytes = 1234);
