@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ReactiveSync.IntegrationTests.Support;
 using ReactiveSync.Server;
+using ReactiveSync.TestSupport;
 using static ReactiveSync.IntegrationTests.Support.SyncWire;
 
 namespace ReactiveSync.IntegrationTests.Server;
@@ -82,16 +83,12 @@ public sealed class ReactiveSyncServerHostTests
         }
 
         var database = Path.Combine(_directory, "server.db");
-        Assert.That(OpenHandlesTo(database), Is.GreaterThan(0), "the push opened the database");
+        Assert.That(OpenFiles.CountUnder(database), Is.GreaterThan(0), "the push opened the database");
 
         await host.DisposeAsync();
 
-        Assert.That(OpenHandlesTo(database), Is.Zero, "the writer and the pooled readers are closed, so the files can be moved or deleted");
+        Assert.That(OpenFiles.CountUnder(database), Is.Zero, "the writer and the pooled readers are closed, so the files can be moved or deleted");
     }
-
-    private static int OpenHandlesTo(string path) =>
-        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
-            .Count(fd => fd.LinkTarget is { } target && target.StartsWith(path, StringComparison.Ordinal));
 
     [Test]
     public async Task StartAsync_Configure_AppliesOptionsAfterDefaults()

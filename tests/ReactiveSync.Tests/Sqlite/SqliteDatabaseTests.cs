@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using ReactiveSync.Sqlite;
+using ReactiveSync.TestSupport;
 
 namespace ReactiveSync.Tests.Sqlite;
 
@@ -28,10 +29,6 @@ public sealed class SqliteDatabaseTests
         await File.WriteAllBytesAsync(DatabasePath, Enumerable.Range(0, 4096).Select(i => (byte)(i * 7)).ToArray());
 
         Assert.Throws<SqliteException>(() => SqliteDatabase.OpenWriter(SqliteDatabase.ConnectionString(DatabasePath)));
-        Assert.That(OpenHandlesTo(DatabasePath), Is.Zero, "the failed open closed its connection");
+        Assert.That(OpenFiles.CountUnder(DatabasePath), Is.Zero, "the failed open closed its connection");
     }
-
-    private static int OpenHandlesTo(string path) =>
-        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
-            .Count(fd => fd.LinkTarget is { } target && target.StartsWith(path, StringComparison.Ordinal));
 }
