@@ -63,7 +63,7 @@ internal sealed class PushScenario : IScenario
             Report($"naive client, one request per operation, {parallel} in parallel", naive);
 
             // Reference, no goal: the same plain client sending bodies of 100, one request at a time. It stores nothing
-            // on the client, so it is the most any client can get from this server with batches of 100.
+            // on the client: what a client that keeps nothing durable gets from this server with batches of 100.
             var plainBatched = await NaiveAsync(server, "plain-batch-100", operations, 1, 100);
             Report("plain client, bodies of 100 built in memory, no local queue", plainBatched);
 

@@ -83,9 +83,9 @@ internal static class BenchSummary
         // Reference lines, no goal: what the baselines themselves allow, to read a missed goal against.
         (string Scenario, string Path, string Description)[] references =
         [
-            ("queue", "ratios.a16_over_a", "(a16) raw SQLite, 16 rows per transaction, vs (a): the ceiling of a group commit of 16"),
+            ("queue", "ratios.a16_over_a", "(a16) raw SQLite, 16 rows per transaction (a group commit of 16 by hand), vs (a)"),
             ("queue", "ratios.c_over_a16", "(c) QueueOperationAsync, 16 producers, vs (a16)"),
-            ("push", "ratios.plain_batch100_vs_naive", "plain client, bodies of 100 and no local queue, vs naive: the ceiling of batch size 100 on this server"),
+            ("push", "ratios.plain_batch100_vs_naive", "plain client, bodies of 100, one request at a time, no local queue, vs naive"),
             ("push", "ratios.batch100_vs_plain_batch100", "engine, batch size 100, vs that plain batched client"),
             ("download", "ratios.managerVsDurablePlain", "ContentDownloadManager vs a plain copy with a final fsync (the manager's own durability)"),
             ("pull", "ratios.replicaVsRaw", "replica (ReplicaSynchronizer + SqliteReplicaStore) vs raw batched SQLite inserts"),
