@@ -14,7 +14,7 @@ namespace ReactiveSync.Benchmarks.Download;
 
 /// <summary>
 /// Scenario <c>download</c>: one large file (default 200 MB) from the loopback server, by the
-/// <see cref="ContentDownloadManager"/> (SQLite download store, partial file, fsync every 16 MiB, rename into place) against
+/// <see cref="ContentDownloadManager"/> (SQLite download store, partial file, fsync every 8 MiB, rename into place) against
 /// a plain <see cref="HttpClient"/> stream copy to disk, in the same run, alternating; the median of <c>--runs</c> (default 5).
 /// Goal (issue #6): the manager at least 0.9x the throughput of the plain copy. The plain copy only writes to the page
 /// cache, while the manager makes its file durable (fsync) before it reports it complete, so on a disk slower than

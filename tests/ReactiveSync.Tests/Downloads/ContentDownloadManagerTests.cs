@@ -117,8 +117,8 @@ public sealed class ContentDownloadManagerTests
         var scheduler = new TestScheduler();
         var advanced = 0;
 
-        // One jump of scheduler time early on: the first flush (16 MiB) is then a second after the last stored count and
-        // is stored; the next (32 MiB) comes at the same scheduler time and only 16 MiB later, so it is not.
+        // One jump of scheduler time early on: the first flush (FlushEveryBytes) is then a second after the last stored
+        // count and is stored; the later ones come at the same scheduler time and less than 64 MiB later, so they are not.
         _source.BeforeRead = sent =>
         {
             if (sent >= 4 * 1024 * 1024 && Interlocked.Exchange(ref advanced, 1) == 0)
@@ -137,7 +137,7 @@ public sealed class ContentDownloadManagerTests
         Assert.Multiple(() =>
         {
             Assert.That(midway, Has.Count.EqualTo(1), "one midway store: at the first flush, not at the second");
-            Assert.That(midway[0].Record.DownloadedSize, Is.InRange(16L * 1024 * 1024, size - 1));
+            Assert.That(midway[0].Record.DownloadedSize, Is.InRange(ContentDownloadManager.FlushEveryBytes, size - 1));
             Assert.That(midway[0].Record.DownloadedSize, Is.LessThanOrEqualTo(midway[0].PartialLength), "only bytes already in the partial file are stored");
             Assert.That(File.ReadAllBytes(manager.Get("large")!.LocalPath!).AsSpan().SequenceEqual(bytes), Is.True, "the file has the content's bytes");
         });
