@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ReactiveSync.Benchmarks.Queue;
 using ReactiveSync.Model;
 using ReactiveSync.Queue;
 using ReactiveSync.Transport;
@@ -44,20 +45,18 @@ internal sealed class DrainTimings
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
-    private sealed class TimedStore(IOperationStore inner, DrainTimings timings) : IOperationStore
+    private sealed class TimedStore(IOperationStore inner, DrainTimings timings) : DelegatingOperationStore(inner)
     {
-        public Task OpenAsync(CancellationToken cancellationToken = default) => inner.OpenAsync(cancellationToken);
-
-        public Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
+        public override Task<T> WriteAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
             TimeAsync(work, relaxed: false, cancellationToken);
 
-        public Task<T> WriteResendableAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
+        public override Task<T> WriteResendableAsync<T>(Func<IOperationStoreTransaction, T> work, CancellationToken cancellationToken = default) =>
             TimeAsync(work, relaxed: true, cancellationToken);
 
         private async Task<T> TimeAsync<T>(Func<IOperationStoreTransaction, T> work, bool relaxed, CancellationToken cancellationToken)
         {
             var start = Stopwatch.GetTimestamp();
-            Func<Func<IOperationStoreTransaction, T>, CancellationToken, Task<T>> write = relaxed ? inner.WriteResendableAsync : inner.WriteAsync;
+            Func<Func<IOperationStoreTransaction, T>, CancellationToken, Task<T>> write = relaxed ? Inner.WriteResendableAsync : Inner.WriteAsync;
             try
             {
                 return await write(
@@ -86,20 +85,6 @@ internal sealed class DrainTimings
                 Interlocked.Add(ref timings._writeTicks, Stopwatch.GetTimestamp() - start);
             }
         }
-
-        public Task<OfflineOperation?> GetAsync(Guid operationId, CancellationToken cancellationToken = default) => inner.GetAsync(operationId, cancellationToken);
-
-        public Task<IReadOnlyList<OfflineOperation>> GetByStateAsync(OperationState state, int offset, int limit, CancellationToken cancellationToken = default) =>
-            inner.GetByStateAsync(state, offset, limit, cancellationToken);
-
-        public Task<DateTimeOffset?> GetNextScheduledAfterAsync(DateTimeOffset after, CancellationToken cancellationToken = default) =>
-            inner.GetNextScheduledAfterAsync(after, cancellationToken);
-
-        public Task<DateTimeOffset?> GetOldestPendingCreatedAtAsync(CancellationToken cancellationToken = default) => inner.GetOldestPendingCreatedAtAsync(cancellationToken);
-
-        public Task<IReadOnlyList<OperationCount>> GetCountsAsync(CancellationToken cancellationToken = default) => inner.GetCountsAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     private sealed class TimedTransport(ISyncTransport inner, DrainTimings timings) : ISyncTransport
