@@ -542,9 +542,24 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable, IAsyn
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous = NORMAL;";
+        // FULL: a push is answered only after its commit reached the disk. With NORMAL a power cut could roll back a
+        // batch the client was told was applied, and the client, having removed it from its queue, would never resend it.
+        pragma.CommandText = "PRAGMA synchronous = FULL;";
         pragma.ExecuteNonQuery();
         return connection;
+    }
+
+    /// <summary>The writer connection's <c>PRAGMA synchronous</c> (2 is FULL), or null before the first push opened it. For tests: call it while no push runs.</summary>
+    internal long? WriterSynchronousMode()
+    {
+        if (_pushStatements is not { } statements)
+        {
+            return null;
+        }
+
+        using var command = statements.Connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous;";
+        return (long)command.ExecuteScalar()!;
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

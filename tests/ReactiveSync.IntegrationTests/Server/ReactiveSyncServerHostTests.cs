@@ -91,6 +91,20 @@ public sealed class ReactiveSyncServerHostTests
     }
 
     [Test]
+    public async Task Push_IsAnsweredAfterACommitThatSyncsToDisk()
+    {
+        await using var host = await ReactiveSyncServerHost.StartAsync(_directory);
+        using (var client = new HttpClient { BaseAddress = host.BaseAddress })
+        {
+            await PushOneAsync(client, "d", Op("create", "post", "p1", data: new JsonObject { ["a"] = 1 }));
+        }
+
+        // 2 is FULL: in WAL mode each commit syncs the log. NORMAL (1) leaves a power cut able to roll back a batch
+        // the server already answered 'applied', which the client then never resends.
+        Assert.That(((ReactiveSync.Server.Storage.SqliteSyncServerStore)host.Store).WriterSynchronousMode(), Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task StartAsync_Configure_AppliesOptionsAfterDefaults()
     {
         await using var host = await ReactiveSyncServerHost.StartAsync(_directory, options => options.MaxPushBodyBytes = 1234);
