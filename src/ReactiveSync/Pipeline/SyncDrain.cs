@@ -67,7 +67,8 @@ internal sealed class SyncDrain
     /// </summary>
     /// <remarks>
     /// Pipelined, with at most two batches in flight: while one push is on the wire, the previous batch's answers are
-    /// recorded and the next batch is taken; the next push leaves only once the one on the wire was answered well.
+    /// recorded and the next batch is taken, in the same queue commit as their completion; the next push leaves only
+    /// once the one on the wire was answered well.
     /// That is safe because an operation in flight stays stored until its answer is recorded, so selection never
     /// takes a later operation on its resource or one that depends on it: per-resource order and dependencies hold,
     /// and each operation is in one batch at a time. A batch taken but not sent when the drain stops is released
@@ -102,14 +103,16 @@ internal sealed class SyncDrain
                     }
                     else
                     {
-                        await RecordAnsweredAsync(answered, run, cancellationToken).ConfigureAwait(false);
+                        await RecordAnsweredAsync(answered, run, takeAlong: false, cancellationToken).ConfigureAwait(false);
                         break;
                     }
                 }
 
-                // Record the previous answers while the next push is on the wire.
+                // Record the previous answers while the next push is on the wire; their completion and the take of
+                // the batch after it share one queue commit.
                 retake |= answered is not null;
-                await RecordAnsweredAsync(answered, run, cancellationToken).ConfigureAwait(false);
+                var takeNext = sending is not null && canContinue();
+                var takenAlong = await RecordAnsweredAsync(answered, run, takeNext, cancellationToken).ConfigureAwait(false);
                 answered = null;
                 if (sending is null)
                 {
@@ -129,10 +132,10 @@ internal sealed class SyncDrain
                     continue;
                 }
 
-                // Take the next batch while this push is on the wire.
-                if (canContinue())
+                // Take the next batch while this push is on the wire, unless it came with the completion.
+                if (takeNext)
                 {
-                    taken = await TakeAsync(run, cancellationToken).ConfigureAwait(false);
+                    taken = takenAlong ?? await TakeAsync(run, cancellationToken).ConfigureAwait(false);
                 }
 
                 var current = sending;
@@ -235,13 +238,9 @@ internal sealed class SyncDrain
         }
     }
 
-    private async Task RecordAnsweredAsync(Answered? answered, Run run, CancellationToken cancellationToken)
-    {
-        if (answered is not null)
-        {
-            await ApplyResultsAsync(answered.Batch, answered.Results, run, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Records the answers, if any; with <paramref name="takeAlong"/>, answers the next batch taken in their completion's commit (null when none was).</summary>
+    private async Task<IReadOnlyList<OfflineOperation>?> RecordAnsweredAsync(Answered? answered, Run run, bool takeAlong, CancellationToken cancellationToken) =>
+        answered is null ? null : await ApplyResultsAsync(answered.Batch, answered.Results, run, cancellationToken, takeAlong).ConfigureAwait(false);
 
     /// <summary>
     /// Settles a push that failed as <see cref="PushAndRecordAsync"/> does (a batch too large goes again in halves);
@@ -425,8 +424,12 @@ internal sealed class SyncDrain
         return true;
     }
 
-    private async Task ApplyResultsAsync(
-        IReadOnlyList<OfflineOperation> batch, IReadOnlyList<PushResult> results, Run run, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a push's answers. With <paramref name="takeAlong"/> and something to complete, the completion also takes the
+    /// next batch in the same commit, and that batch is answered (put back, unsent, if recording then fails); else null.
+    /// </summary>
+    private async Task<IReadOnlyList<OfflineOperation>?> ApplyResultsAsync(
+        IReadOnlyList<OfflineOperation> batch, IReadOnlyList<PushResult> results, Run run, CancellationToken cancellationToken, bool takeAlong = false)
     {
         var byId = new Dictionary<Guid, PushResult>(results.Count);
         foreach (var result in results)
@@ -474,24 +477,45 @@ internal sealed class SyncDrain
             }
         }
 
+        Task<IReadOnlyList<OfflineOperation>>? completeAndTake = null;
         if (completed.Count > 0)
         {
             // The replica first, then the queue: the local view never shows the older server copy in between.
             await _hooks.OnAppliedAsync(applied, cancellationToken).ConfigureAwait(false);
-            writes.Add(_queue.CompleteAsync(completed, CancellationToken.None));
+            if (takeAlong)
+            {
+                run.LastTakeAt = _scheduler.Now;
+                completeAndTake = _queue.CompleteAndTakeBatchAsync(completed, _configuration.BatchSize);
+                writes.Add(completeAndTake);
+            }
+            else
+            {
+                writes.Add(_queue.CompleteAsync(completed, CancellationToken.None));
+            }
+
             run.Processed += completed.Count;
         }
 
-        await Task.WhenAll(writes).ConfigureAwait(false);
-
-        if (unanswered.Count > 0)
+        try
         {
-            // A malformed answer: the server may or may not have applied these; resending is safe (dedupe).
-            var error = new SyncError(
-                SyncErrorType.Unknown, $"The server's answer had no usable result for {unanswered.Count} operations.", IsRetryable: true);
-            _logger.LogWarning("{Message}", error.Message);
-            await HandleBatchFailureAsync(unanswered, error, run).ConfigureAwait(false);
+            await Task.WhenAll(writes).ConfigureAwait(false);
+            if (unanswered.Count > 0)
+            {
+                // A malformed answer: the server may or may not have applied these; resending is safe (dedupe).
+                var error = new SyncError(
+                    SyncErrorType.Unknown, $"The server's answer had no usable result for {unanswered.Count} operations.", IsRetryable: true);
+                _logger.LogWarning("{Message}", error.Message);
+                await HandleBatchFailureAsync(unanswered, error, run).ConfigureAwait(false);
+            }
         }
+        catch when (completeAndTake is { IsCompletedSuccessfully: true })
+        {
+            // Recording failed after the next batch was taken: put it back, unsent.
+            await _queue.ReleaseAsync(Ids(await completeAndTake.ConfigureAwait(false)), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        return completeAndTake is null ? null : await completeAndTake.ConfigureAwait(false);
     }
 
     private async Task HandleConflictAsync(OfflineOperation op, PushResult result, Run run, CancellationToken cancellationToken)

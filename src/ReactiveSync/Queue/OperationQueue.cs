@@ -165,17 +165,7 @@ public sealed class OperationQueue : IAsyncDisposable
     public Task<IReadOnlyList<OfflineOperation>> TakeBatchAsync(int maxCount, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        return EnqueueAsync<IReadOnlyList<OfflineOperation>>(
-            scope =>
-            {
-                var now = _scheduler.Now;
-                var selected = _selector.Select(scope.Transaction, maxCount, now, _configuration.PriorityWeights);
-                // One set-based write. A durable store may commit it without an fsync (see MarkInFlight): the mark is
-                // undone by recovery on open anyway, and coalescing asks MayHaveBeenSent, which the store keeps durable.
-                return selected.Count == 0 ? [] : scope.MarkInFlight(selected, now);
-            },
-            cancellationToken,
-            resendable: true);
+        return EnqueueAsync(scope => Take(scope, maxCount), cancellationToken, resendable: true);
     }
 
     /// <summary>Removes operations the server acknowledged. Ids no longer stored are ignored. Answers how many were removed.</summary>
@@ -186,6 +176,40 @@ public sealed class OperationQueue : IAsyncDisposable
         // A durable store may commit this without an fsync when every operation removed may have been sent: losing the
         // removal in a power cut brings them back, and the server answers their resend 'duplicate'.
         return EnqueueAsync(scope => ids.Length == 0 ? 0 : scope.DeleteMany(ids), cancellationToken, resendable: true);
+    }
+
+    /// <summary>
+    /// Removes operations the server acknowledged, then takes the next batch as <see cref="TakeBatchAsync"/> does, in one
+    /// write and so one commit: a drain's step while its next push is on the wire. Not cancellable once queued, so the
+    /// acknowledgements are recorded even when the drain is being cancelled; the caller releases what was taken.
+    /// </summary>
+    internal Task<IReadOnlyList<OfflineOperation>> CompleteAndTakeBatchAsync(IReadOnlyCollection<Guid> operationIds, int maxCount)
+    {
+        ArgumentNullException.ThrowIfNull(operationIds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var ids = operationIds.Distinct().ToArray();
+        return EnqueueAsync<IReadOnlyList<OfflineOperation>>(
+            scope =>
+            {
+                if (ids.Length > 0)
+                {
+                    scope.DeleteMany(ids);
+                }
+
+                return Take(scope, maxCount);
+            },
+            CancellationToken.None,
+            resendable: true);
+    }
+
+    /// <summary>Selects the next batch and marks it in flight, inside a write.</summary>
+    private IReadOnlyList<OfflineOperation> Take(WriteScope scope, int maxCount)
+    {
+        var now = _scheduler.Now;
+        var selected = _selector.Select(scope.Transaction, maxCount, now, _configuration.PriorityWeights);
+        // One set-based write. A durable store may commit it without an fsync (see MarkInFlight): the mark is
+        // undone by recovery on open anyway, and coalescing asks MayHaveBeenSent, which the store keeps durable.
+        return selected.Count == 0 ? [] : scope.MarkInFlight(selected, now);
     }
 
     /// <summary>

@@ -150,6 +150,31 @@ public class SyncDrainTests
         });
     }
 
+    [Test]
+    public async Task RunAsync_ThreeBatches_TakesEachLaterBatchInTheCommitThatCompletesAnEarlierOne()
+    {
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2 });
+        foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
+        {
+            await _h.Queue.QueueOperationAsync(EngineHarness.Create(id));
+        }
+
+        var (commitsBefore, itemsBefore) = _h.Queue.GroupCommitCounts;
+        var result = await _h.Engine.SyncNowAsync();
+        var (commitsAfter, itemsAfter) = _h.Queue.GroupCommitCounts;
+
+        // Writes: take 1; take 2 while push 1 is on the wire; complete 1 + take 3 (one write) while push 2 is; complete 2 +
+        // take (nothing left) while push 3 is; complete 3; a last take that finds nothing. Separately, completions and
+        // takes would be eight writes and eight commits.
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ProcessedOperations, Is.EqualTo(6));
+            Assert.That(_h.Server.PushCount, Is.EqualTo(3));
+            Assert.That(itemsAfter - itemsBefore, Is.EqualTo(6), "queue writes");
+            Assert.That(commitsAfter - commitsBefore, Is.EqualTo(6), "queue commits");
+        });
+    }
+
     private async Task StartWithFourAsync()
     {
         _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false });
