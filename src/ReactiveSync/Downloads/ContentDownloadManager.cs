@@ -20,7 +20,8 @@ namespace ReactiveSync.Downloads;
 /// and restarted cleanly when the server's copy changed, within a storage quota, large ones held for Wi-Fi where configured.
 /// </summary>
 /// <remarks>
-/// <para>Bytes go to a partial file under the content root, written on the thread pool while the next bytes are read;
+/// <para>Bytes go to a partial file under the content root, written on the thread pool while the next bytes are read.
+/// A download of known size starting from zero first reserves its whole size on disk (a full disk fails it at once);
 /// the file is flushed to disk (fsync) every 8 MiB on another thread, and progress is stored only for bytes already
 /// flushed (at most every 64 MiB or second of scheduler time), so a crash resumes from a consistent point. A finished
 /// file is flushed, renamed into place and only then marked complete. File names are hashes of the resource ids: no id can leave the content root or collide with another.</para>
@@ -906,6 +907,12 @@ public sealed class ContentDownloadManager : IAsyncDisposable
                 record = Stored(entry);
             }
 
+            if (have == 0 && total is > 0 and var reserve)
+            {
+                handle.Dispose();
+                handle = OpenReserved(partialPath, reserve, id);
+            }
+
             await _store.UpsertAsync(record, cancellationToken).ConfigureAwait(false);
             written = have;
             var flushedMark = have;
@@ -1045,6 +1052,24 @@ public sealed class ContentDownloadManager : IAsyncDisposable
             }
 
             handle.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Creates the partial file with <paramref name="size"/> bytes reserved on disk (its length stays 0): a disk too full
+    /// fails the download before the first byte rather than near the end, and the file system allocates the file in one
+    /// piece instead of at each flush (a file system that cannot reserve just gets the file).
+    /// </summary>
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenReserved(string path, long size, string resourceId)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: size);
+        }
+        catch (IOException ex)
+        {
+            throw new SyncException(
+                new SyncError(SyncErrorType.Storage, $"Could not reserve {size} bytes on disk to download '{resourceId}' (is the disk full?): {ex.Message}", IsRetryable: false), ex);
         }
     }
 

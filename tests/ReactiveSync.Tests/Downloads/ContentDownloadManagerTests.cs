@@ -144,6 +144,41 @@ public sealed class ContentDownloadManagerTests
     }
 
     [Test]
+    [Platform("Linux", Reason = "reads the blocks a file has on disk with GNU stat")]
+    public async Task Download_KnownSize_ReservesTheWholeFileOnDiskBeforeTheFirstByte()
+    {
+        var bytes = _source.Put("doc", 4 * 1024 * 1024);
+        long? allocatedBeforeFirstRead = null;
+        _source.BeforeRead = sent =>
+        {
+            if (sent == 0)
+            {
+                var partial = Directory.GetFiles(_root, "*.part").Single();
+                allocatedBeforeFirstRead = AllocatedBytes(partial);
+            }
+        };
+        var manager = await OpenAsync();
+
+        await manager.DownloadForOfflineAsync([new DownloadRequest { ResourceId = "doc" }]);
+        await WaitForStateAsync(manager, "doc", DownloadState.Completed);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(allocatedBeforeFirstRead, Is.GreaterThanOrEqualTo(bytes.Length), "the file system reserved the whole file up front");
+            Assert.That(File.ReadAllBytes(manager.Get("doc")!.LocalPath!), Is.EqualTo(bytes));
+        });
+    }
+
+    /// <summary>The bytes a file occupies on disk (its allocated blocks, not its length).</summary>
+    private static long AllocatedBytes(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%b %B", path]) { RedirectStandardOutput = true })!;
+        var parts = stat.StandardOutput.ReadToEnd().Split(' ', StringSplitOptions.TrimEntries);
+        stat.WaitForExit();
+        return long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) * long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Test]
     public async Task Offline_WhileDownloading_PausesThenResumesFromFlushedBytesWhenOnline()
     {
         var bytes = _source.Put("doc", 1024 * 1024);
