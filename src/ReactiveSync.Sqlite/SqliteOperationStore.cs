@@ -69,6 +69,10 @@ public sealed class SqliteOperationStore : IOperationStore
     internal const string DeleteManySql =
         $"DELETE FROM offline_operations WHERE id IN (SELECT value FROM json_each($ids)) RETURNING {Columns};";
 
+    // What a removal of operations the caller holds needs back: which were stored, and whether they may have been sent or had dependencies.
+    internal const string DeleteKnownSql =
+        "DELETE FROM offline_operations WHERE id IN (SELECT value FROM json_each($ids)) RETURNING id, ever_sent, sequence, depends_on IS NOT NULL;";
+
     internal const string DeleteManyDependenciesSql =
         "DELETE FROM operation_dependencies WHERE operation_id IN (SELECT value FROM json_each($ids));";
 
@@ -701,6 +705,53 @@ public sealed class SqliteOperationStore : IOperationStore
             }
 
             if (deleted.Any(op => op.DependsOn.Count > 0))
+            {
+                NonQuery(store.Command(DeleteManyDependenciesSql, ("$ids", ids)));
+            }
+
+            return deleted;
+        }
+
+        public IReadOnlyList<OfflineOperation> DeleteKnown(IReadOnlyList<OfflineOperation> operations)
+        {
+            ArgumentNullException.ThrowIfNull(operations);
+            if (operations.Count == 0)
+            {
+                return [];
+            }
+
+            // The caller holds the rows: read back only what the removal decides on, not the whole row and its JSON.
+            var byId = new Dictionary<string, OfflineOperation>(operations.Count, StringComparer.Ordinal);
+            foreach (var op in operations)
+            {
+                byId[op.Id.ToString()] = op;
+            }
+
+            Deleted = true;
+            var ids = IdsJson(operations.Select(op => op.Id));
+            var deleted = new List<OfflineOperation>(operations.Count);
+            var anyDependencies = false;
+            var command = store.Command(DeleteKnownSql, ("$ids", ids));
+            try
+            {
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    deleted.Add(byId[reader.GetString(0)]);
+                    if (reader.GetInt64(1) == 0 && reader.GetInt64(2) > SentHorizon)
+                    {
+                        MarkDurable();
+                    }
+
+                    anyDependencies |= reader.GetInt64(3) != 0;
+                }
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+
+            if (anyDependencies)
             {
                 NonQuery(store.Command(DeleteManyDependenciesSql, ("$ids", ids)));
             }

@@ -485,7 +485,7 @@ internal sealed class SyncDrain
             if (takeAlong)
             {
                 run.LastTakeAt = _scheduler.Now;
-                completeAndTake = _queue.CompleteAndTakeBatchAsync(completed, _configuration.BatchSize);
+                completeAndTake = _queue.CompleteAndTakeBatchAsync(applied.ConvertAll(a => a.Operation), _configuration.BatchSize);
                 writes.Add(completeAndTake);
             }
             else

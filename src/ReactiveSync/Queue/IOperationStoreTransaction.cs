@@ -116,6 +116,18 @@ public interface IOperationStoreTransaction
     }
 
     /// <summary>
+    /// Deletes these operations, which the caller read from this store and holds as they are stored (a drain's acknowledged
+    /// batch); answers those that were still stored, as given. A store may skip reading the rows back to answer.
+    /// </summary>
+    /// <remarks>Durability as for <see cref="DeleteMany"/>.</remarks>
+    IReadOnlyList<OfflineOperation> DeleteKnown(IReadOnlyList<OfflineOperation> operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var stored = DeleteMany(operations.Select(op => op.Id).ToArray()).Select(op => op.Id).ToHashSet();
+        return operations.Where(op => stored.Contains(op.Id)).ToList();
+    }
+
+    /// <summary>
     /// Whether the server may already hold this operation's id: it was sent, or the store cannot rule that out after a
     /// crash. Coalescing never folds a later change into such an operation (the server would answer it 'duplicate').
     /// </summary>

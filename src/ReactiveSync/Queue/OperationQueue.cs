@@ -179,21 +179,22 @@ public sealed class OperationQueue : IAsyncDisposable
     }
 
     /// <summary>
-    /// Removes operations the server acknowledged, then takes the next batch as <see cref="TakeBatchAsync"/> does, in one
-    /// write and so one commit: a drain's step while its next push is on the wire. Not cancellable once queued, so the
-    /// acknowledgements are recorded even when the drain is being cancelled; the caller releases what was taken.
+    /// Removes operations the server acknowledged, as the drain holds them (taken from this queue, so the store need not
+    /// read them back), then takes the next batch as <see cref="TakeBatchAsync"/> does, in one write and so one commit:
+    /// a drain's step while its next push is on the wire. Not cancellable once queued, so the acknowledgements are
+    /// recorded even when the drain is being cancelled; the caller releases what was taken.
     /// </summary>
-    internal Task<IReadOnlyList<OfflineOperation>> CompleteAndTakeBatchAsync(IReadOnlyCollection<Guid> operationIds, int maxCount)
+    internal Task<IReadOnlyList<OfflineOperation>> CompleteAndTakeBatchAsync(IReadOnlyList<OfflineOperation> completed, int maxCount)
     {
-        ArgumentNullException.ThrowIfNull(operationIds);
+        ArgumentNullException.ThrowIfNull(completed);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        var ids = operationIds.Distinct().ToArray();
+        var distinct = completed.DistinctBy(op => op.Id).ToArray();
         return EnqueueAsync<IReadOnlyList<OfflineOperation>>(
             scope =>
             {
-                if (ids.Length > 0)
+                if (distinct.Length > 0)
                 {
-                    scope.DeleteMany(ids);
+                    scope.DeleteKnown(distinct);
                 }
 
                 return Take(scope, maxCount);

@@ -47,6 +47,17 @@ internal sealed class WriteScope(IOperationStoreTransaction transaction)
         return updated;
     }
 
+    public int DeleteKnown(IReadOnlyList<OfflineOperation> operations)
+    {
+        var deleted = Transaction.DeleteKnown(operations);
+        foreach (var op in deleted)
+        {
+            Changes.Add((new OperationChange(OperationChangeKind.Removed, op), null));
+        }
+
+        return deleted.Count;
+    }
+
     public int DeleteMany(IReadOnlyCollection<Guid> operationIds)
     {
         var deleted = Transaction.DeleteMany(operationIds);

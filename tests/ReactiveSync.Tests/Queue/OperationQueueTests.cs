@@ -720,6 +720,36 @@ public abstract class OperationQueueTests
     }
 
     [Test]
+    public async Task CompleteAndTakeBatchAsync_TakenOperations_RemovesTheStoredOnesAsGivenAndTakesWhatTheyUnblocked()
+    {
+        var queue = await OpenAsync();
+        var postId = Guid.NewGuid();
+        await queue.QueueOperationsAsync(
+        [
+            Create("p1") with { Id = postId },
+            Create("c1", type: ResourceType.Comment) with { DependsOn = [postId] },
+        ]);
+        var post = (await queue.TakeBatchAsync(5)).Single();
+        var neverStored = post with { Id = Guid.NewGuid(), ResourceId = "gone" };
+        var changes = new List<OperationChange>();
+        using var _ = queue.Changes.Subscribe(changes.Add);
+
+        var next = await queue.CompleteAndTakeBatchAsync([post, neverStored], 5);
+        var removed = changes.Where(c => c.Kind == OperationChangeKind.Removed).Select(c => c.Operation).ToList();
+        var statsBetween = await queue.GetQueueStatsAsync();
+        var last = await queue.CompleteAndTakeBatchAsync(next, 5);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(removed, Is.EqualTo(new[] { post }), "the stored one, as given; the id never stored is ignored");
+            Assert.That(next.Select(o => (o.ResourceId, o.State)), Is.EqualTo(new[] { ("c1", OperationState.InFlight) }), "the comment waited for its post");
+            Assert.That(statsBetween.InFlight, Is.EqualTo(1));
+            Assert.That(last, Is.Empty);
+        });
+        Assert.That((await queue.GetQueueStatsAsync()).Total, Is.Zero);
+    }
+
+    [Test]
     public async Task CompleteAsync_NewestOperationThenRestart_SequencesNeverGoBack()
     {
         var queue = await OpenAsync();

@@ -100,6 +100,35 @@ public sealed class SqliteOperationQueueTests : OperationQueueTests
         Assert.That(store.SyncedCommits, Is.EqualTo(synced + 1));
     }
 
+    [Test]
+    public async Task CompleteAndTakeBatchAsync_OfSentOperations_CommitsWithoutAnFsync()
+    {
+        var store = new SqliteOperationStore(DatabasePath);
+        var queue = await OpenAsync(store: store);
+        await queue.QueueOperationAsync(Create("p1"));
+        await queue.QueueOperationAsync(Create("p2"));
+        var taken = await queue.TakeBatchAsync(10);
+        var synced = store.SyncedCommits;
+
+        await queue.CompleteAndTakeBatchAsync(taken, 10);
+
+        Assert.That(store.SyncedCommits, Is.EqualTo(synced));
+    }
+
+    [Test]
+    public async Task CompleteAndTakeBatchAsync_OfAnOperationNeverSent_IsSynced()
+    {
+        var store = new SqliteOperationStore(DatabasePath);
+        var queue = await OpenAsync(store: store);
+        var unsent = await queue.QueueOperationAsync(Create("p1"));
+        var synced = store.SyncedCommits;
+
+        // Only a drain calls this, with what it sent; should anything else be given, its removal still reaches the disk.
+        await queue.CompleteAndTakeBatchAsync([unsent], 10);
+
+        Assert.That(store.SyncedCommits, Is.EqualTo(synced + 1));
+    }
+
     [TearDown]
     public async Task DeleteDirectory()
     {
