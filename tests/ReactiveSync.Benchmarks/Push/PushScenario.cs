@@ -20,7 +20,7 @@ namespace ReactiveSync.Benchmarks.Push;
 /// Options: <c>--operations N</c> per figure (default 20,000), <c>--parallel P</c> for the naive client (default 8),
 /// <c>--dir PATH</c> for the databases (default a fresh temp folder, deleted afterwards), <c>--only engine</c> or
 /// <c>--only plain</c> to run just the engine at batch size 100 or just the plain batched client (for a profiler; writes no artifact),
-/// <c>--rounds N</c> measured rounds (default 1; each figure is the median of its rounds).
+/// <c>--rounds N</c> measured rounds (default 3; each figure is the median of its rounds).
 /// </summary>
 /// <remarks>
 /// Every figure is measured at steady state: one whole round of all four figures runs first and is not counted. With
@@ -64,7 +64,7 @@ internal sealed class PushScenario : IScenario
             }
 
             // Round 0 warms every path up (JIT tiering, connection pools, SQLite pages) and is not counted.
-            var measuredRounds = Math.Max(1, (int)Option(args, "--rounds", 1));
+            var measuredRounds = Math.Max(1, (int)Option(args, "--rounds", 3));
             var rounds = new List<(Figure Batch100, Figure Batch10, Figure Naive, Figure PlainBatched)>();
             for (var round = 0; round <= measuredRounds; round++)
             {
