@@ -1,5 +1,9 @@
 using ReactiveSync.Events;
 using ReactiveSync.Model;
+using ReactiveSync.Network;
+using ReactiveSync.Queue;
+using ReactiveSync.Tests.Queue;
+using ReactiveSync.Transport;
 
 namespace ReactiveSync.Tests.Pipeline;
 
@@ -173,6 +177,63 @@ public class SyncDrainTests
             Assert.That(itemsAfter - itemsBefore, Is.EqualTo(6), "queue writes");
             Assert.That(commitsAfter - commitsBefore, Is.EqualTo(6), "queue commits");
         });
+    }
+
+    [Test]
+    public async Task RunAsync_RecordingFailsAfterTheNextBatchWasTaken_PutsThatBatchBackUnsent()
+    {
+        // Batches of two: the first answer lacks b's result, so after the commit that completes a and takes e and f, the
+        // retry of b is written, and that write fails. The drain stops; e and f must not stay marked in flight.
+        var scheduler = new LockedTestScheduler(EngineHarness.T0);
+        var store = new FaultyOperationStore(new InMemoryOperationStore());
+        var server = new InMemorySyncTransport(scheduler);
+        using var network = new InMemoryNetworkMonitor(online: true);
+        await using var engine = await SyncEngine.CreateAsync(new SyncEngineOptions
+        {
+            OperationStore = store,
+            Transport = new FirstAnswerShort(server),
+            NetworkMonitor = network,
+            ClientId = "device-1",
+            Scheduler = scheduler,
+            Configuration = SyncConfiguration.Default with { AutoSyncEnabled = false, PullEnabled = false, BatchSize = 2 },
+        });
+        var ops = await engine.OperationQueue.QueueOperationsAsync(new[] { "a", "b", "c", "d", "e", "f" }.Select(id => EngineHarness.Create(id)).ToList());
+        var before = store.Writes;
+        store.FailCommit = number => number == before + 4; // take a+b, take c+d, complete a + take e+f, retry b
+
+        var result = await engine.SyncNowAsync();
+        var states = new Dictionary<string, OperationState?>();
+        foreach (var op in ops)
+        {
+            states[op.ResourceId] = (await engine.OperationQueue.GetOperationAsync(op.Id))?.State;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Success, Is.False);
+            Assert.That(states["e"], Is.EqualTo(OperationState.Pending), "taken with a's completion, never sent");
+            Assert.That(states["f"], Is.EqualTo(OperationState.Pending), "taken with a's completion, never sent");
+            Assert.That(states["a"], Is.Null, "a was acknowledged and removed");
+        });
+    }
+
+    /// <summary>Drops the last result of the first push's answer, as a malformed server answer would.</summary>
+    private sealed class FirstAnswerShort(InMemorySyncTransport inner) : ISyncTransport
+    {
+        private int _pushes;
+
+        public TimeSpan ServerClockOffset => inner.ServerClockOffset;
+
+        public async Task<IReadOnlyList<PushResult>> PushAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken)
+        {
+            var results = await inner.PushAsync(clientId, operations, cancellationToken);
+            return Interlocked.Increment(ref _pushes) == 1 ? results.Take(results.Count - 1).ToList() : results;
+        }
+
+        public Task<PullPage> PullAsync(long? checkpoint, int limit, CancellationToken cancellationToken) => inner.PullAsync(checkpoint, limit, cancellationToken);
+
+        public Task UploadContentAsync(string resourceId, Stream content, string? contentType, CancellationToken cancellationToken) =>
+            inner.UploadContentAsync(resourceId, content, contentType, cancellationToken);
     }
 
     private async Task StartWithFourAsync()
