@@ -182,7 +182,8 @@ public sealed class OperationQueue : IAsyncDisposable
     /// Removes operations the server acknowledged, as the drain holds them (taken from this queue, so the store need not
     /// read them back), then takes the next batch as <see cref="TakeBatchAsync"/> does, in one write and so one commit:
     /// a drain's step while its next push is on the wire. Not cancellable once queued, so the acknowledgements are
-    /// recorded even when the drain is being cancelled; the caller releases what was taken.
+    /// recorded even when the drain is being cancelled; the caller releases what was taken. <see cref="Changes"/> emits
+    /// the removed operations as given (an upload as pushed, without its local file path).
     /// </summary>
     internal Task<IReadOnlyList<OfflineOperation>> CompleteAndTakeBatchAsync(IReadOnlyList<OfflineOperation> completed, int maxCount)
     {
