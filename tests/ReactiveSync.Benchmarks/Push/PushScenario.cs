@@ -48,7 +48,7 @@ internal sealed class PushScenario : IScenario
 
             if (OptionText(args, "--only") is { } only)
             {
-                // For a profiler: one figure, after one unmeasured run of it.
+                // For a profiler: one figure, after one unmeasured run of it (not yet the steady state of a full run).
                 for (var round = 0; round < 2; round++)
                 {
                     var figure = only == "plain"
