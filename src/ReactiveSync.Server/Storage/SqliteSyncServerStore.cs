@@ -549,17 +549,25 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable, IAsyn
         return connection;
     }
 
-    /// <summary>The writer connection's <c>PRAGMA synchronous</c> (2 is FULL), or null before the first push opened it. For tests: call it while no push runs.</summary>
-    internal long? WriterSynchronousMode()
+    /// <summary>The writer connection's <c>PRAGMA synchronous</c> (2 is FULL), or null before the first push opened it (for tests).</summary>
+    internal async Task<long?> WriterSynchronousModeAsync()
     {
-        if (_pushStatements is not { } statements)
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
         {
-            return null;
-        }
+            if (_pushStatements is not { } statements)
+            {
+                return null;
+            }
 
-        using var command = statements.Connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous;";
-        return (long)command.ExecuteScalar()!;
+            using var command = statements.Connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous;";
+            return (long)command.ExecuteScalar()!;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -101,7 +101,7 @@ public sealed class ReactiveSyncServerHostTests
 
         // 2 is FULL: in WAL mode each commit syncs the log. NORMAL (1) leaves a power cut able to roll back a batch
         // the server already answered 'applied', which the client then never resends.
-        Assert.That(((ReactiveSync.Server.Storage.SqliteSyncServerStore)host.Store).WriterSynchronousMode(), Is.EqualTo(2));
+        Assert.That(await ((ReactiveSync.Server.Storage.SqliteSyncServerStore)host.Store).WriterSynchronousModeAsync(), Is.EqualTo(2));
     }
 
     [Test]
