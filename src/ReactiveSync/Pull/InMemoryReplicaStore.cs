@@ -42,31 +42,7 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentOutOfRangeException.ThrowIfNegative(checkpoint);
-        foreach (var resource in resources)
-        {
-            ReplicaArguments.Validate(resource, nameof(resources));
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_emitGate)
-        {
-            var written = new List<ReplicaKey>(resources.Count);
-            lock (_gate)
-            {
-                foreach (var resource in resources)
-                {
-                    if (Write(resource))
-                    {
-                        written.Add(new ReplicaKey(resource.ResourceType, resource.ResourceId));
-                    }
-                }
-
-                _checkpoint = checkpoint;
-            }
-
-            Emit(written);
-            return Task.FromResult(written.Count);
-        }
+        return Task.FromResult(WriteMany(resources, checkpoint, cancellationToken));
     }
 
     /// <inheritdoc/>
@@ -92,37 +68,8 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
     }
 
     /// <inheritdoc/>
-    public Task<int> PutManyAsync(IReadOnlyList<ReplicaResource> resources, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(resources);
-        foreach (var resource in resources)
-        {
-            ReplicaArguments.Validate(resource, nameof(resources));
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_emitGate)
-        {
-            var written = new List<ReplicaKey>(resources.Count);
-            lock (_gate)
-            {
-                foreach (var resource in resources)
-                {
-                    if (Write(resource))
-                    {
-                        written.Add(new ReplicaKey(resource.ResourceType, resource.ResourceId));
-                    }
-                }
-            }
-
-            if (written.Count > 0)
-            {
-                Emit(written);
-            }
-
-            return Task.FromResult(written.Count);
-        }
-    }
+    public Task<int> PutManyAsync(IReadOnlyList<ReplicaResource> resources, CancellationToken cancellationToken = default) =>
+        Task.FromResult(WriteMany(resources, checkpoint: null, cancellationToken));
 
     /// <inheritdoc/>
     public Task<ReplicaResource?> GetAsync(ResourceType resourceType, string resourceId, CancellationToken cancellationToken = default)
@@ -201,6 +148,40 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
         // Copies the data so a caller mutating its node later cannot change the replica.
         rows[resource.ResourceId] = resource with { Data = resource.Deleted ? null : resource.Data?.DeepClone() };
         return true;
+    }
+
+    /// <summary>Writes the resources (and the checkpoint, when given) as one change, then emits what was written; answers how many were.</summary>
+    private int WriteMany(IReadOnlyList<ReplicaResource> resources, long? checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        foreach (var resource in resources)
+        {
+            ReplicaArguments.Validate(resource, nameof(resources));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_emitGate)
+        {
+            var written = new List<ReplicaKey>(resources.Count);
+            lock (_gate)
+            {
+                foreach (var resource in resources)
+                {
+                    if (Write(resource))
+                    {
+                        written.Add(new ReplicaKey(resource.ResourceType, resource.ResourceId));
+                    }
+                }
+
+                if (checkpoint is { } value)
+                {
+                    _checkpoint = value;
+                }
+            }
+
+            Emit(written);
+            return written.Count;
+        }
     }
 
     private void Emit(IReadOnlyList<ReplicaKey> written)
