@@ -646,8 +646,10 @@ public sealed class SqliteOperationStore : IOperationStore
         public bool MayHaveBeenSent(OfflineOperation operation)
         {
             ArgumentNullException.ThrowIfNull(operation);
-            return operation.EverSent || operation.Sequence <= SentHorizon;
+            return MayHaveBeenSent(operation.EverSent, operation.Sequence);
         }
+
+        private bool MayHaveBeenSent(bool everSent, long sequence) => everSent || sequence <= SentHorizon;
 
         public IReadOnlyList<OfflineOperation> MarkInFlight(IReadOnlyList<OfflineOperation> operations, DateTimeOffset attemptAt)
         {
@@ -738,7 +740,7 @@ public sealed class SqliteOperationStore : IOperationStore
                 while (reader.Read())
                 {
                     deleted.Add(byId[reader.GetString(0)]);
-                    if (reader.GetInt64(1) == 0 && reader.GetInt64(2) > SentHorizon)
+                    if (!MayHaveBeenSent(everSent: reader.GetInt64(1) != 0, sequence: reader.GetInt64(2)))
                     {
                         MarkDurable();
                     }
