@@ -92,6 +92,13 @@ public sealed record SyncConfiguration
     /// <summary>Downloads running at once (not in the seed): 2.</summary>
     public int MaxConcurrentDownloads { get; init; } = 2;
 
+    /// <summary>
+    /// Pushes on the wire at once during a drain (not in the seed): 2, at most 8. Each holds different resources, and no
+    /// operation in one depends on an operation in another, so per-resource order and dependencies hold at any value;
+    /// 1 sends the next push only once the one before was answered.
+    /// </summary>
+    public int MaxPushesInFlight { get; init; } = 2;
+
     /// <summary>Downloads larger than this wait for Wi-Fi; null never waits (not in the seed).</summary>
     public long? WifiOnlyDownloadsAboveBytes { get; init; }
 
@@ -140,6 +147,7 @@ public sealed record SyncConfiguration
         Require(PullInterval is null || PullInterval > TimeSpan.Zero, nameof(PullInterval), PullInterval!, "must be positive when set");
         Require(MaxConcurrentDownloads >= 1, nameof(MaxConcurrentDownloads), MaxConcurrentDownloads, "must be at least 1");
         Require(WifiOnlyDownloadsAboveBytes is null || WifiOnlyDownloadsAboveBytes >= 0, nameof(WifiOnlyDownloadsAboveBytes), WifiOnlyDownloadsAboveBytes!, "must not be negative");
+        Require(MaxPushesInFlight is >= 1 and <= 8, nameof(MaxPushesInFlight), MaxPushesInFlight, "must be between 1 and 8");
         Require(MaxConflictRetries >= 0, nameof(MaxConflictRetries), MaxConflictRetries, "must not be negative");
         return this;
     }

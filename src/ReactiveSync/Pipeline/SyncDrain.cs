@@ -63,23 +63,23 @@ internal sealed class SyncDrain
 
     /// <summary>
     /// Drains until nothing is eligible or the drain must stop; see <see cref="DrainOutcome"/>. Before each batch it asks
-    /// <paramref name="canContinue"/>, so a pause or going offline stops it after the batch in hand.
+    /// <paramref name="canContinue"/>, so a pause or going offline stops it after the batches in hand.
     /// </summary>
     /// <remarks>
-    /// Pipelined, with at most two batches in flight: while one push is on the wire, the previous batch's answers are
-    /// recorded and the next batch is taken, in the same queue commit as their completion; the next push leaves only
-    /// once the one on the wire was answered well.
+    /// Pipelined: up to <see cref="SyncConfiguration.MaxPushesInFlight"/> pushes are on the wire at once, and one more
+    /// batch is taken to follow them; answers are recorded in order, and each completion takes the next batch in the same
+    /// queue commit.
     /// That is safe because an operation in flight stays stored until its answer is recorded, so selection never
     /// takes a later operation on its resource or one that depends on it: per-resource order and dependencies hold,
-    /// and each operation is in one batch at a time. A batch taken but not sent when the drain stops is released
-    /// (back to pending, no retry used).
+    /// and each operation is in one batch at a time. When a push fails in a way that stops the drain, the pushes still
+    /// on the wire are awaited and settled, and a batch taken but not sent is released (back to pending, no retry used).
     /// </remarks>
     /// <exception cref="OperationCanceledException">Cancelled; the batches taken and not answered were released.</exception>
     public async Task<DrainOutcome> RunAsync(Func<bool> canContinue, CancellationToken cancellationToken)
     {
         var run = new Run(_scheduler.Now);
         IReadOnlyList<OfflineOperation> taken = [];
-        Sending? sending = null;
+        var onTheWire = new Queue<Sending>(_configuration.MaxPushesInFlight);
         try
         {
             taken = canContinue() ? await TakeAsync(run, cancellationToken).ConfigureAwait(false) : [];
@@ -87,15 +87,15 @@ internal sealed class SyncDrain
             var retake = false;
             while (true)
             {
-                // Send what was taken: the push before it (if any) was answered well.
-                if (taken.Count > 0 && canContinue())
+                // Send what was taken while there is room on the wire.
+                if (taken.Count > 0 && onTheWire.Count < _configuration.MaxPushesInFlight && canContinue())
                 {
                     var batch = taken;
                     taken = [];
                     var prepared = await PrepareAsync(batch, run, cancellationToken).ConfigureAwait(false);
                     if (prepared.ToPush is { } toPush)
                     {
-                        sending = new Sending(toPush, SendAsync(toPush, cancellationToken));
+                        onTheWire.Enqueue(new Sending(toPush, SendAsync(toPush, cancellationToken)));
                     }
                     else if (prepared.GoOn)
                     {
@@ -108,13 +108,13 @@ internal sealed class SyncDrain
                     }
                 }
 
-                // Record the previous answers while the next push is on the wire; their completion and the take of
-                // the batch after it share one queue commit.
+                // Record the previous answers while pushes are on the wire; their completion and the take of the batch
+                // to send next share one queue commit.
                 retake |= answered is not null;
-                var takeNext = sending is not null && canContinue();
+                var takeNext = onTheWire.Count > 0 && taken.Count == 0 && canContinue();
                 var takenAlong = await RecordAnsweredAsync(answered, run, takeNext, cancellationToken).ConfigureAwait(false);
                 answered = null;
-                if (sending is null)
+                if (onTheWire.Count == 0)
                 {
                     // Nothing on the wire: recorded answers may have unblocked later operations, so look once more.
                     if (!retake || !canContinue())
@@ -132,15 +132,19 @@ internal sealed class SyncDrain
                     continue;
                 }
 
-                // Take the next batch while this push is on the wire, unless it came with the completion.
+                // Take the next batch while pushes are on the wire, unless it came with the completion; with room on
+                // the wire it goes at once.
                 if (takeNext)
                 {
                     taken = takenAlong ?? await TakeAsync(run, cancellationToken).ConfigureAwait(false);
+                    if (taken.Count > 0 && onTheWire.Count < _configuration.MaxPushesInFlight)
+                    {
+                        continue;
+                    }
                 }
 
-                var current = sending;
+                var current = onTheWire.Dequeue();
                 var attempt = await current.Attempt.ConfigureAwait(false);
-                sending = null;
                 if (attempt.Error is { } error)
                 {
                     if (await RecordFailedPushAsync(current.Batch, error, run, cancellationToken).ConfigureAwait(false) is not null)
@@ -154,16 +158,22 @@ internal sealed class SyncDrain
 
                 answered = new Answered(current.Batch, attempt.Results!);
             }
+
+            // Stopped with pushes still on the wire: what the server says to them is recorded all the same.
+            while (onTheWire.TryDequeue(out var rest))
+            {
+                await SettleAfterStopAsync(rest, run).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await ReleaseAfterCancelAsync(taken, sending, run).ConfigureAwait(false);
+            await ReleaseAfterCancelAsync(taken, onTheWire, run).ConfigureAwait(false);
             throw;
         }
 
         if (taken.Count > 0)
         {
-            // Taken while the last push was on the wire, then the drain stopped: back to pending, unsent.
+            // Taken while pushes were on the wire, then the drain stopped: back to pending, unsent.
             await _queue.ReleaseAsync(Ids(taken), CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -267,15 +277,37 @@ internal sealed class SyncDrain
         }
     }
 
-    /// <summary>After a cancel: releases what was taken and not sent; a push on the wire is awaited and its answer kept if it came.</summary>
-    private async Task ReleaseAfterCancelAsync(IReadOnlyList<OfflineOperation> taken, Sending? sending, Run run)
+    /// <summary>
+    /// Settles a push that was on the wire when the drain stopped: its answers are recorded, its failure settled as any
+    /// push's; a batch too large to split now, or cancelled, is released for the next drain.
+    /// </summary>
+    private async Task SettleAfterStopAsync(Sending sending, Run run)
+    {
+        var attempt = await sending.Attempt.ConfigureAwait(false);
+        switch (attempt.Error)
+        {
+            case null:
+                await ApplyResultsAsync(sending.Batch, attempt.Results!, run, CancellationToken.None).ConfigureAwait(false);
+                break;
+            case OperationCanceledException:
+            case SyncException { Error.Type: SyncErrorType.QuotaExceeded } when sending.Batch.Count > 1:
+                await _queue.ReleaseAsync(Ids(sending.Batch), CancellationToken.None).ConfigureAwait(false);
+                break;
+            default:
+                await RecordFailedPushAsync(sending.Batch, attempt.Error, run, CancellationToken.None).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>After a cancel: releases what was taken and not sent; pushes on the wire are awaited and their answers kept if they came.</summary>
+    private async Task ReleaseAfterCancelAsync(IReadOnlyList<OfflineOperation> taken, Queue<Sending> onTheWire, Run run)
     {
         if (taken.Count > 0)
         {
             await _queue.ReleaseAsync(Ids(taken), CancellationToken.None).ConfigureAwait(false);
         }
 
-        if (sending is not null)
+        foreach (var sending in onTheWire)
         {
             var attempt = await sending.Attempt.ConfigureAwait(false);
             if (attempt.Results is { } results)

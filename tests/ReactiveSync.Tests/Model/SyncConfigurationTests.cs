@@ -41,6 +41,12 @@ public class SyncConfigurationTests
     }
 
     [Test]
+    public void Default_MaxPushesInFlight_IsTwo()
+    {
+        Assert.That(SyncConfiguration.Default.MaxPushesInFlight, Is.EqualTo(2));
+    }
+
+    [Test]
     public void Validate_Default_ReturnsSameConfiguration()
     {
         Assert.That(SyncConfiguration.Default.Validate(), Is.SameAs(SyncConfiguration.Default));
@@ -83,6 +89,8 @@ public class SyncConfigurationTests
         yield return Case(d with { MaxConcurrentDownloads = 0 }, "MaxConcurrentDownloads", "0");
         yield return Case(d with { WifiOnlyDownloadsAboveBytes = -5 }, "WifiOnlyDownloadsAboveBytes", "-5");
         yield return Case(d with { MaxConflictRetries = -1 }, "MaxConflictRetries", "-1");
+        yield return Case(d with { MaxPushesInFlight = 0 }, "MaxPushesInFlight", "0");
+        yield return Case(d with { MaxPushesInFlight = 9 }, "MaxPushesInFlight", "9");
         yield return Case(d with { FallbackConflictResolution = (ConflictResolutionStrategy)42 }, "FallbackConflictResolution", "42");
         yield return Case(
             d with { ConflictResolutionDefaults = new Dictionary<ResourceType, ConflictResolutionStrategy> { [ResourceType.Post] = (ConflictResolutionStrategy)9 } },

@@ -10,8 +10,9 @@ namespace ReactiveSync.Tests.Pipeline;
 /// <summary>
 /// The drain's answer to a push the server finds too large (413/507): it pushes the batch in halves, so an oversized
 /// operation fails alone, and a half that stops the drain (credentials, transient failure) holds back the unsent half
-/// the same way, without failing it. And its pipelining: the next batch is taken while a push is on the wire, never
-/// with a later operation on a resource in flight, and released unsent when the drain stops.
+/// the same way, without failing it. And its pipelining: up to MaxPushesInFlight pushes are on the wire and the next batch
+/// is taken meanwhile, never with a later operation on a resource in flight; when the drain stops, the pushes on the wire
+/// are settled and a batch taken but not sent is released unsent.
 /// </summary>
 public class SyncDrainTests
 {
@@ -100,12 +101,12 @@ public class SyncDrainTests
     }
 
     [Test]
-    public async Task RunAsync_PushOnTheWire_TakesTheNextBatchMeanwhileButNotALaterOperationOnAResourceInFlight()
+    public async Task RunAsync_OnePushInFlight_TakesTheNextBatchMeanwhileButNotALaterOperationOnAResourceInFlight()
     {
         // Coalescing off, so the update on "a" stays a later operation of its own.
         _h = await EngineHarness.StartAsync(SyncConfiguration.Default with
         {
-            AutoSyncEnabled = false, BatchSize = 2, CoalescingDisabledFor = new HashSet<ResourceType> { ResourceType.Post },
+            AutoSyncEnabled = false, BatchSize = 2, MaxPushesInFlight = 1, CoalescingDisabledFor = new HashSet<ResourceType> { ResourceType.Post },
         });
         foreach (var id in new[] { "a", "b", "c", "d" })
         {
@@ -132,9 +133,92 @@ public class SyncDrainTests
     }
 
     [Test]
-    public async Task RunAsync_TransientFailureWithNextBatchTaken_ReleasesTheNextBatchUnsentWithoutARetry()
+    public async Task RunAsync_TwoPushesInFlight_SendsTheSecondBatchBeforeTheFirstIsAnsweredButNotALaterOperationOnAResourceInFlight()
+    {
+        // Coalescing off, so the update on "a" stays a later operation of its own.
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with
+        {
+            AutoSyncEnabled = false, BatchSize = 2, CoalescingDisabledFor = new HashSet<ResourceType> { ResourceType.Post },
+        });
+        foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
+        {
+            await _h.Queue.QueueOperationAsync(EngineHarness.Create(id));
+        }
+
+        var later = await _h.Queue.QueueOperationAsync(EngineHarness.Update("a", baseVersion: 1));
+        _h.Server.HoldPushes();
+
+        var sync = _h.Engine.SyncNowAsync();
+        await Eventually.WaitAsync(
+            async () => _h.Server.HeldPushes == 2 && (await _h.Queue.GetQueueStatsAsync()).InFlight == 6,
+            "two pushes are on the wire and a third batch is taken to follow them");
+        var laterWhileHeld = await _h.Queue.GetOperationAsync(later.Id);
+        var receivedWhileHeld = _h.Server.PushCount;
+        _h.Server.ReleaseHeldPushes();
+        var result = await sync;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(laterWhileHeld!.State, Is.EqualTo(OperationState.Pending), "a later operation on a resource in flight waits");
+            Assert.That(receivedWhileHeld, Is.EqualTo(2), "no third push before the first is answered");
+            Assert.That(result.ProcessedOperations, Is.EqualTo(7));
+            Assert.That(_h.Server.GetResource(ResourceType.Post, "a")!.Version, Is.EqualTo(2), "the update came after its create");
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_FirstOfTwoPushesFailsTransiently_RecordsTheSecondsAnswerAndReleasesTheBatchTakenMeanwhile()
     {
         _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2 });
+        var ops = new List<OfflineOperation>();
+        foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
+        {
+            ops.Add(await _h.Queue.QueueOperationAsync(EngineHarness.Create(id)));
+        }
+
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+        var result = await _h.Engine.SyncNowAsync();
+        var pending = (await _h.InStateAsync(OperationState.Pending)).ToDictionary(o => o.Id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(pending.Keys, Is.EquivalentTo(new[] { ops[0].Id, ops[1].Id, ops[4].Id, ops[5].Id }), "the second push was answered and recorded");
+            Assert.That(ops.Take(2).Select(o => pending[o.Id].RetryCount), Is.All.EqualTo(1), "the failed batch waits for its retry");
+            Assert.That(ops.Skip(4).Select(o => pending[o.Id].RetryCount), Is.All.Zero, "the batch taken meanwhile was never sent");
+            Assert.That(_h.Server.PushCount, Is.EqualTo(2));
+            Assert.That(_h.Server.HasApplied("device-1", ops[2].Id) && _h.Server.HasApplied("device-1", ops[3].Id), Is.True);
+            Assert.That(result.ProcessedOperations, Is.EqualTo(2));
+            Assert.That(result.RetriedOperations, Is.EqualTo(2));
+            Assert.That(result.Success, Is.False);
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_CredentialsRefusedWithTwoPushesOnTheWire_HoldsBackEveryBatchWithoutUsingRetries()
+    {
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2 });
+        foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
+        {
+            await _h.Queue.QueueOperationAsync(EngineHarness.Create(id));
+        }
+
+        _h.Server.EnqueuePushFailure(SyncErrorType.Authentication);
+        _h.Server.EnqueuePushFailure(SyncErrorType.Authentication);
+        await _h.Engine.SyncNowAsync();
+        var pending = await _h.InStateAsync(OperationState.Pending);
+        Assert.Multiple(() =>
+        {
+            Assert.That(pending, Has.Count.EqualTo(6), "nothing is left in flight");
+            Assert.That(pending.Select(o => o.RetryCount), Is.All.Zero);
+            Assert.That(_h.Server.OperationsApplied, Is.Zero);
+            Assert.That(_h.Server.PushCount, Is.EqualTo(2), "the third batch was never sent");
+            Assert.That(_h.EventsOf<AuthenticationRequired>(), Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_OnePushInFlightTransientFailureWithNextBatchTaken_ReleasesTheNextBatchUnsentWithoutARetry()
+    {
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2, MaxPushesInFlight = 1 });
         var ops = new List<OfflineOperation>();
         foreach (var id in new[] { "a", "b", "c", "d" })
         {
@@ -155,9 +239,9 @@ public class SyncDrainTests
     }
 
     [Test]
-    public async Task RunAsync_ThreeBatches_TakesEachLaterBatchInTheCommitThatCompletesAnEarlierOne()
+    public async Task RunAsync_OnePushInFlightThreeBatches_TakesEachLaterBatchInTheCommitThatCompletesAnEarlierOne()
     {
-        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2 });
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2, MaxPushesInFlight = 1 });
         foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
         {
             await _h.Queue.QueueOperationAsync(EngineHarness.Create(id));
@@ -180,7 +264,7 @@ public class SyncDrainTests
     }
 
     [Test]
-    public async Task RunAsync_RecordingFailsAfterTheNextBatchWasTaken_PutsThatBatchBackUnsent()
+    public async Task RunAsync_OnePushInFlightRecordingFailsAfterTheNextBatchWasTaken_PutsThatBatchBackUnsent()
     {
         // Batches of two: the first answer lacks b's result, so after the commit that completes a and takes e and f, the
         // retry of b is written, and that write fails. The drain stops; e and f must not stay marked in flight.
@@ -195,7 +279,7 @@ public class SyncDrainTests
             NetworkMonitor = network,
             ClientId = "device-1",
             Scheduler = scheduler,
-            Configuration = SyncConfiguration.Default with { AutoSyncEnabled = false, PullEnabled = false, BatchSize = 2 },
+            Configuration = SyncConfiguration.Default with { AutoSyncEnabled = false, PullEnabled = false, BatchSize = 2, MaxPushesInFlight = 1 },
         });
         var ops = await engine.OperationQueue.QueueOperationsAsync(new[] { "a", "b", "c", "d", "e", "f" }.Select(id => EngineHarness.Create(id)).ToList());
         var before = store.Writes;

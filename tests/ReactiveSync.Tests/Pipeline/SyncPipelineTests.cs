@@ -266,7 +266,35 @@ public class SyncPipelineTests
     [Test]
     public async Task TransientFailure_RestOfQueueWaitsForRetryTimer_ThenAllGo()
     {
+        // Batches of one, two pushes on the wire: a fails, b (already sent) goes through, c waits unsent.
         await StartAsync(SyncConfiguration.Default with { BatchSize = 1 });
+        _h.Engine.Pause();
+        await _h.QueueCreateAsync("a", SyncPriority.High);
+        await _h.QueueCreateAsync("b", SyncPriority.High);
+        var c = await _h.QueueCreateAsync("c", SyncPriority.High);
+        _h.Server.EnqueuePushFailure(SyncErrorType.Network);
+        _h.Engine.Resume();
+        await _h.IdleAsync();
+        var cAfterFailure = await _h.Queue.GetOperationAsync(c.Id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_h.Server.PushCount, Is.EqualTo(2), "the drain stops at a transient failure instead of spending c's retries");
+            Assert.That(_h.ServerHas("b"), Is.True, "the push on the wire beside the failed one was recorded");
+            Assert.That(cAfterFailure!.RetryCount, Is.Zero);
+        });
+
+        await _h.AdvanceToAsync(1);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_h.ServerHas("a") && _h.ServerHas("c"), Is.True);
+            Assert.That(_h.Server.PushCount, Is.EqualTo(4));
+        });
+    }
+
+    [Test]
+    public async Task TransientFailure_OnePushInFlight_RestOfQueueWaitsForRetryTimer_ThenAllGo()
+    {
+        await StartAsync(SyncConfiguration.Default with { BatchSize = 1, MaxPushesInFlight = 1 });
         _h.Engine.Pause();
         await _h.QueueCreateAsync("a", SyncPriority.High);
         await _h.QueueCreateAsync("b", SyncPriority.High);
@@ -488,9 +516,37 @@ public class SyncPipelineTests
     }
 
     [Test]
-    public async Task GoingOfflineDuringDrain_StopsAfterBatchInHand_NoRetryUsed()
+    public async Task GoingOfflineDuringDrain_StopsAfterBatchesInHand_NoRetryUsed()
     {
+        // Batches of one: a and b on the wire, c taken to follow them.
         await StartAsync(SyncConfiguration.Default with { BatchSize = 1 });
+        _h.Engine.Pause();
+        await _h.QueueCreateAsync("a", SyncPriority.High);
+        await _h.QueueCreateAsync("b", SyncPriority.High);
+        var c = await _h.QueueCreateAsync("c", SyncPriority.High);
+        _h.Server.HoldPushes();
+        _h.Engine.Resume();
+        await WaitForHeldPushesAsync(2);
+
+        _h.Network.SetOnline(false);
+        _h.Server.ReleaseHeldPushes();
+        await _h.IdleAsync();
+        var left = await _h.InStateAsync(OperationState.Pending);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_h.Server.PushCount, Is.EqualTo(2));
+            Assert.That(_h.ServerHas("a") && _h.ServerHas("b"), Is.True, "the pushes on the wire were answered and recorded");
+            Assert.That(left.Select(o => (o.Id, o.RetryCount)), Is.EqualTo(new[] { (c.Id, 0) }));
+        });
+
+        await _h.SetOnlineAsync(true);
+        Assert.That(_h.ServerHas("c"), Is.True);
+    }
+
+    [Test]
+    public async Task GoingOfflineDuringDrain_OnePushInFlight_StopsAfterBatchInHand_NoRetryUsed()
+    {
+        await StartAsync(SyncConfiguration.Default with { BatchSize = 1, MaxPushesInFlight = 1 });
         _h.Engine.Pause();
         var a = await _h.QueueCreateAsync("a", SyncPriority.High);
         var b = await _h.QueueCreateAsync("b", SyncPriority.High);
@@ -733,9 +789,11 @@ public class SyncPipelineTests
         Assert.That(kinds, Is.EqualTo(new[] { typeof(OperationQueued), typeof(SyncStarted), typeof(SyncCompleted) }));
     }
 
-    private Task WaitForHeldPushAsync() =>
+    private Task WaitForHeldPushAsync() => WaitForHeldPushesAsync(1);
+
+    private Task WaitForHeldPushesAsync(int count) =>
         Eventually.WaitAsync(
-            () => _h.Server.HeldPushes == 1, "the server holds one push", TimeSpan.FromSeconds(10), () => $"{_h.Server.HeldPushes} held");
+            () => _h.Server.HeldPushes == count, $"the server holds {count} pushes", TimeSpan.FromSeconds(10), () => $"{_h.Server.HeldPushes} held");
 
     /// <summary>a's push fails at 0 s and b's at 0.5 s: a is retried at 1 s, b at 1.5 s.</summary>
     private async Task StartWithRetriesOfAAtOneAndBAtOneAndAHalfSecondsAsync()
