@@ -45,8 +45,8 @@ public sealed class TokenExpiryTests
                 return ValueTask.FromResult(valid);
             };
 
-            // Every request takes a while, so the sync spans several token lifetimes.
-            o.Faults.Latency = TimeSpan.FromMilliseconds(60);
+            // Every request takes a while, so the sync spans several token lifetimes (two pushes are on the wire at once).
+            o.Faults.Latency = TimeSpan.FromMilliseconds(120);
         });
 
         var issued = 0;
