@@ -1,4 +1,5 @@
 using System.Reactive.Subjects;
+using System.Runtime.InteropServices;
 using ReactiveSync.Model;
 
 namespace ReactiveSync.Pull;
@@ -8,7 +9,7 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Lock _emitGate = new();
-    private readonly Dictionary<ResourceType, SortedDictionary<string, ReplicaResource>> _byType = [];
+    private readonly Dictionary<ResourceType, Rows> _byType = [];
     private readonly Subject<IReadOnlyList<ReplicaKey>> _changed = new();
     private long? _checkpoint;
 
@@ -22,7 +23,7 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
         {
             lock (_gate)
             {
-                return _byType.Values.Sum(static t => t.Count);
+                return _byType.Values.Sum(static t => t.ById.Count);
             }
         }
     }
@@ -78,8 +79,26 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(_byType.TryGetValue(resourceType, out var rows) && rows.TryGetValue(resourceId, out var row) ? row : null);
+            return Task.FromResult(Find(resourceType, resourceId));
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Under one lock, instead of one call per key.</remarks>
+    public Task<IReadOnlyList<ReplicaResource?>> GetManyAsync(IReadOnlyList<ReplicaKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        cancellationToken.ThrowIfCancellationRequested();
+        var found = new ReplicaResource?[keys.Count];
+        lock (_gate)
+        {
+            for (var i = 0; i < keys.Count; i++)
+            {
+                found[i] = Find(keys[i].ResourceType, keys[i].ResourceId);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<ReplicaResource?>>(found);
     }
 
     /// <inheritdoc/>
@@ -91,7 +110,7 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
         {
             foreach (var rows in _byType.Values)
             {
-                if (rows.TryGetValue(resourceId, out var row) && row.ContentUrl is not null)
+                if (rows.ById.TryGetValue(resourceId, out var row) && row.ContentUrl is not null)
                 {
                     return Task.FromResult<ReplicaResource?>(row);
                 }
@@ -108,17 +127,29 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_byType.TryGetValue(resourceType, out var rows))
+            if (!_byType.TryGetValue(resourceType, out var rows) || rows.Ids.Count == 0
+                || (afterResourceId is not null && string.CompareOrdinal(afterResourceId, rows.Ids.Max) >= 0))
             {
                 return Task.FromResult<IReadOnlyList<ReplicaResource>>([]);
             }
 
-            IReadOnlyList<ReplicaResource> page = rows
-                .Where(r => afterResourceId is null || string.CompareOrdinal(r.Key, afterResourceId) > 0)
-                .Take(limit)
-                .Select(static r => r.Value)
-                .ToList();
-            return Task.FromResult(page);
+            // A view from the key on: the tree is walked from there, not from the first id.
+            var ids = afterResourceId is null ? rows.Ids : rows.Ids.GetViewBetween(afterResourceId, rows.Ids.Max!);
+            var page = new List<ReplicaResource>(Math.Min(limit, rows.ById.Count));
+            foreach (var id in ids)
+            {
+                if (page.Count == limit)
+                {
+                    break;
+                }
+
+                if (!string.Equals(id, afterResourceId, StringComparison.Ordinal))
+                {
+                    page.Add(rows.ById[id]);
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<ReplicaResource>>(page);
         }
     }
 
@@ -132,21 +163,30 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
         }
     }
 
+    private ReplicaResource? Find(ResourceType resourceType, string resourceId) =>
+        _byType.TryGetValue(resourceType, out var rows) && rows.ById.TryGetValue(resourceId, out var row) ? row : null;
+
     private bool Write(ReplicaResource resource)
     {
         if (!_byType.TryGetValue(resource.ResourceType, out var rows))
         {
-            rows = new SortedDictionary<string, ReplicaResource>(StringComparer.Ordinal);
+            rows = new Rows();
             _byType[resource.ResourceType] = rows;
         }
 
-        if (rows.TryGetValue(resource.ResourceId, out var stored) && stored.Version > resource.Version)
+        ref var stored = ref CollectionsMarshal.GetValueRefOrAddDefault(rows.ById, resource.ResourceId, out var exists);
+        if (exists && stored!.Version > resource.Version)
         {
             return false;
         }
 
+        if (!exists)
+        {
+            rows.Ids.Add(resource.ResourceId);
+        }
+
         // Copies the data so a caller mutating its node later cannot change the replica.
-        rows[resource.ResourceId] = resource with { Data = resource.Deleted ? null : resource.Data?.DeepClone() };
+        stored = resource with { Data = resource.Deleted ? null : resource.Data?.DeepClone() };
         return true;
     }
 
@@ -182,6 +222,14 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
             Emit(written);
             return written.Count;
         }
+    }
+
+    /// <summary>The rows of one type: a hash map for lookups, and the ids in ordinal order for paging, touched only by a new id.</summary>
+    private sealed class Rows
+    {
+        public Dictionary<string, ReplicaResource> ById { get; } = new(StringComparer.Ordinal);
+
+        public SortedSet<string> Ids { get; } = new(StringComparer.Ordinal);
     }
 
     private void Emit(IReadOnlyList<ReplicaKey> written)

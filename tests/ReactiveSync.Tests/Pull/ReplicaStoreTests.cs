@@ -105,6 +105,35 @@ public abstract class ReplicaStoreTests
     }
 
     [Test]
+    public async Task GetPageAsync_AfterAnIdNotStored_StartsAtTheNextStoredIdInOrdinalOrder()
+    {
+        await _store.PutManyAsync([Row("B", 1, null), Row("a", 1, null), Row("c", 1, null), Row("b2", 1, null)]);
+
+        var fromStart = await _store.GetPageAsync(ResourceType.Post, null, 10);
+        var afterB1 = await _store.GetPageAsync(ResourceType.Post, "b1", 10);
+        var afterLast = await _store.GetPageAsync(ResourceType.Post, "c", 10);
+        var ofAnotherType = await _store.GetPageAsync(ResourceType.Comment, null, 10);
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromStart.Select(r => r.ResourceId), Is.EqualTo(new[] { "B", "a", "b2", "c" }));
+            Assert.That(afterB1.Select(r => r.ResourceId), Is.EqualTo(new[] { "b2", "c" }));
+            Assert.That(afterLast, Is.Empty);
+            Assert.That(ofAnotherType, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task PutManyAsync_CallerChangesItsNodeAfterwards_StoredDataStaysAsWritten()
+    {
+        var data = new JsonObject { ["v"] = "written" };
+        await _store.PutManyAsync([Row("a", 1, data)]);
+
+        data["v"] = "changed later";
+        var stored = await _store.GetManyAsync([new ReplicaKey(ResourceType.Post, "a")]);
+        Assert.That(stored[0]!.Data!["v"]!.GetValue<string>(), Is.EqualTo("written"));
+    }
+
+    [Test]
     public async Task FindContentAsync_ResourceWithContent_FoundByIdAlone()
     {
         await _store.PutAsync(Row("m1", 1, new JsonObject()) with { ResourceType = ResourceType.MediaAttachment, ContentUrl = "/sync/content/m1", ContentSize = 123 });
