@@ -18,7 +18,7 @@ internal static class SqliteDatabase
     /// <summary>Opens a connection for writing: WAL with a full fsync at every commit (durable before acknowledged).</summary>
     public static SqliteConnection OpenWriter(string connectionString)
     {
-        return Open(connectionString, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+        return Open(connectionString, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY;");
     }
 
     /// <summary>Opens a pooled connection for reading; WAL lets it read while the writer writes.</summary>

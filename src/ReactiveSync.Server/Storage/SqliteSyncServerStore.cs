@@ -544,7 +544,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable, IAsyn
         using var pragma = connection.CreateCommand();
         // FULL: a push is answered only after its commit reached the disk. With NORMAL a power cut could roll back a
         // batch the client was told was applied, and the client, having removed it from its queue, would never resend it.
-        pragma.CommandText = "PRAGMA synchronous = FULL;";
+        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;";
         pragma.ExecuteNonQuery();
         return connection;
     }
