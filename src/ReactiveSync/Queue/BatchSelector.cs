@@ -50,8 +50,7 @@ internal sealed class BatchSelector
                     total += weights[p];
                 }
 
-                // Highest credit wins; ties go to the higher priority.
-                var pick = active.OrderByDescending(p => _credits[p]).ThenByDescending(p => (int)p).First();
+                var pick = HighestCredit(active);
                 if (sources[pick].MoveNext())
                 {
                     batch.Add(sources[pick].Current);
@@ -79,6 +78,22 @@ internal sealed class BatchSelector
         }
 
         return batch;
+    }
+
+    /// <summary>The priority with the highest credit; a tie goes to the higher priority. A loop, not a sort: it runs once per operation taken.</summary>
+    private SyncPriority HighestCredit(List<SyncPriority> active)
+    {
+        var pick = active[0];
+        for (var i = 1; i < active.Count; i++)
+        {
+            var p = active[i];
+            if (_credits[p] > _credits[pick] || (_credits[p] == _credits[pick] && p > pick))
+            {
+                pick = p;
+            }
+        }
+
+        return pick;
     }
 
     /// <summary>Eligible operations of one priority, lazily: due, first on their resource, dependencies gone.</summary>

@@ -434,6 +434,22 @@ public abstract class OperationQueueTests
     }
 
     [Test]
+    public async Task TakeBatchAsync_EqualWeights_TiesGoToTheHigherPriorityInTurn()
+    {
+        var weights = new Dictionary<SyncPriority, int> { [SyncPriority.Low] = 1, [SyncPriority.Medium] = 1, [SyncPriority.High] = 1, [SyncPriority.Critical] = 1 };
+        var queue = await OpenAsync(SyncConfiguration.Default with { PriorityWeights = weights });
+        foreach (var priority in new[] { SyncPriority.Low, SyncPriority.Medium, SyncPriority.High })
+        {
+            await queue.QueueOperationsAsync(Enumerable.Range(0, 2).Select(i => Create($"{priority}{i}", priority)).ToList());
+        }
+
+        var batch = await queue.TakeBatchAsync(6);
+        Assert.That(
+            batch.Select(o => o.Priority),
+            Is.EqualTo(new[] { SyncPriority.High, SyncPriority.Medium, SyncPriority.Low, SyncPriority.High, SyncPriority.Medium, SyncPriority.Low }));
+    }
+
+    [Test]
     public async Task TakeBatchAsync_SamePriority_FirstInFirstOut()
     {
         var queue = await OpenAsync();
