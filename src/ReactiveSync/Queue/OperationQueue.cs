@@ -38,6 +38,7 @@ public sealed class OperationQueue : IAsyncDisposable
     private readonly BehaviorSubject<QueueStats> _stats;
     private readonly Subject<OfflineOperation> _queued = new();
     private readonly Subject<OperationChange> _changes = new();
+    private readonly Subject<IReadOnlyList<OperationChange>> _changeBatches = new();
     private Task _writer = Task.CompletedTask;
     private int _disposed;
     private long _commits;
@@ -53,6 +54,7 @@ public sealed class OperationQueue : IAsyncDisposable
         Stats = _stats.DistinctUntilChanged().AsObservable();
         Queued = _queued.AsObservable();
         Changes = _changes.AsObservable();
+        ChangeBatches = _changeBatches.AsObservable();
     }
 
     /// <summary>Transactions committed (or attempted) by the writer, and the work items in them: their ratio is the average group size.</summary>
@@ -66,6 +68,9 @@ public sealed class OperationQueue : IAsyncDisposable
 
     /// <summary>Every committed change to an operation (added, updated with its new state, removed, or the whole queue cleared).</summary>
     public IObservable<OperationChange> Changes { get; }
+
+    /// <summary>The changes of <see cref="Changes"/>, one list per commit, for views that apply them as one edit (a drained batch is one commit).</summary>
+    internal IObservable<IReadOnlyList<OperationChange>> ChangeBatches { get; }
 
     /// <summary>
     /// Opens <paramref name="store"/>, turns operations left in flight by a crash back into pending ones (the server's
@@ -400,6 +405,7 @@ public sealed class OperationQueue : IAsyncDisposable
         _stats.OnCompleted();
         _queued.OnCompleted();
         _changes.OnCompleted();
+        _changeBatches.OnCompleted();
         await _store.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -639,6 +645,7 @@ public sealed class OperationQueue : IAsyncDisposable
             stats = _counter.Snapshot(_scheduler.Now);
         }
 
+        var committed = _changeBatches.HasObservers ? new List<OperationChange>() : null;
         foreach (var item in group)
         {
             if (item.Error is null)
@@ -646,6 +653,7 @@ public sealed class OperationQueue : IAsyncDisposable
                 foreach (var (change, _) in item.Scope!.Changes)
                 {
                     Emit(_changes, change);
+                    committed?.Add(change);
                 }
 
                 foreach (var op in item.Scope.Queued)
@@ -653,6 +661,11 @@ public sealed class OperationQueue : IAsyncDisposable
                     Emit(_queued, op);
                 }
             }
+        }
+
+        if (committed is { Count: > 0 })
+        {
+            Emit(_changeBatches, committed);
         }
 
         Emit(_stats, stats);

@@ -12,7 +12,8 @@ namespace ReactiveSync.Status;
 /// operation id (the DynamicData shape). Pending operations are not held: the queue may hold millions of them.
 /// </summary>
 /// <remarks>
-/// <para>Loaded from the store in pages when the engine starts and kept current from <see cref="OperationQueue.Changes"/>;
+/// <para>Loaded from the store in pages when the engine starts and kept current from the queue's committed changes, one
+/// change set per commit;
 /// a change that arrives while loading wins over the page read for the same operation. Bind it for a UI with
 /// <c>view.Connect().Sort(comparer).ObserveOn(uiScheduler).Bind(out var items).Subscribe()</c>.</para>
 /// <para>Change sets are delivered on the queue's writer (or the loading thread): do not block in them.</para>
@@ -45,7 +46,7 @@ public sealed class ProblemOperationsView : IDisposable
     {
         _queue = queue;
         _logger = logger;
-        _subscription = queue.Changes.Subscribe(OnChange, ex => _logger.LogError(ex, "The queue's change stream failed; the problem operations view stops updating."));
+        _subscription = queue.ChangeBatches.Subscribe(OnChanges, ex => _logger.LogError(ex, "The queue's change stream failed; the problem operations view stops updating."));
         Loaded = LoadAsync(_disposeCts.Token);
     }
 
@@ -96,7 +97,8 @@ public sealed class ProblemOperationsView : IDisposable
 
     private static bool IsProblem(OperationState state) => state is OperationState.Failed or OperationState.Conflict or OperationState.InFlight;
 
-    private void OnChange(OperationChange change)
+    /// <summary>Applies one commit's changes as one edit: a drained batch is one change set, not one per operation.</summary>
+    private void OnChanges(IReadOnlyList<OperationChange> changes)
     {
         lock (_gate)
         {
@@ -105,30 +107,41 @@ public sealed class ProblemOperationsView : IDisposable
                 return;
             }
 
-            if (change.Kind == OperationChangeKind.Cleared)
+            _cache.Edit(updater =>
             {
-                _clears++;
-                _cache.Clear();
-                return;
-            }
+                foreach (var change in changes)
+                {
+                    Apply(updater, change);
+                }
+            });
+        }
+    }
 
-            var op = change.Operation!;
-            _touched?.Add(op.Id);
-            var held = _cache.Lookup(op.Id);
-            var stays = change.Kind != OperationChangeKind.Removed && IsProblem(op.State);
-            if (_touched is not null && held.HasValue && (!stays || held.Value.State != op.State))
-            {
-                _leftState[held.Value.State] = _leftState.GetValueOrDefault(held.Value.State) + 1;
-            }
+    private void Apply(ISourceUpdater<OfflineOperation, Guid> updater, OperationChange change)
+    {
+        if (change.Kind == OperationChangeKind.Cleared)
+        {
+            _clears++;
+            updater.Clear();
+            return;
+        }
 
-            if (stays)
-            {
-                _cache.AddOrUpdate(op);
-            }
-            else if (held.HasValue)
-            {
-                _cache.Remove(op.Id);
-            }
+        var op = change.Operation!;
+        _touched?.Add(op.Id);
+        var held = updater.Lookup(op.Id);
+        var stays = change.Kind != OperationChangeKind.Removed && IsProblem(op.State);
+        if (_touched is not null && held.HasValue && (!stays || held.Value.State != op.State))
+        {
+            _leftState[held.Value.State] = _leftState.GetValueOrDefault(held.Value.State) + 1;
+        }
+
+        if (stays)
+        {
+            updater.AddOrUpdate(op);
+        }
+        else if (held.HasValue)
+        {
+            updater.Remove(op.Id);
         }
     }
 

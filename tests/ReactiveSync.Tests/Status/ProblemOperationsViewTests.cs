@@ -81,6 +81,27 @@ public class ProblemOperationsViewTests
     }
 
     [Test]
+    public async Task Connect_BatchTakenThenCompleted_OneChangeSetPerCommit()
+    {
+        await using var queue = await OpenQueueAsync(new InMemoryOperationStore());
+        var ops = await queue.QueueOperationsAsync(new[] { "a", "b", "c" }.Select(id => StatusTestEngine.Create(id)).ToList());
+        using var view = ProblemOperationsView.Start(queue);
+        await view.Loaded.WaitAsync(StatusTestEngine.Patience);
+        var changeSets = new List<IChangeSet<OfflineOperation, Guid>>();
+        using var subscription = view.Connect().Subscribe(changeSets.Add);
+
+        var taken = await queue.TakeBatchAsync(3);
+        await queue.CompleteAsync(taken.Select(op => op.Id).ToList());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(taken, Has.Count.EqualTo(ops.Count));
+            Assert.That(changeSets.Select(c => (c.Adds, c.Removes)), Is.EqualTo(new[] { (3, 0), (0, 3) }));
+            Assert.That(view.Count, Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task Connect_QueueCleared_EmptiesTheView()
     {
         await using var queue = await OpenQueueAsync(new InMemoryOperationStore());
