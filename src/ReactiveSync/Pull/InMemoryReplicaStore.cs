@@ -1,17 +1,29 @@
+using System.Buffers;
 using System.Reactive.Subjects;
 using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using ReactiveSync.Model;
 
 namespace ReactiveSync.Pull;
 
 /// <summary>An <see cref="IReplicaStore"/> in memory, for tests and apps that keep no replica across restarts. Thread-safe.</summary>
+/// <remarks>
+/// Data is held as UTF-8 JSON, one array per resource, not as a tree of nodes: a replica of many resources is few
+/// objects for the garbage collector to trace. Each read answers a new node, so a caller changing it changes nothing here.
+/// </remarks>
 public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Lock _emitGate = new();
     private readonly Dictionary<ResourceType, Rows> _byType = [];
     private readonly Subject<IReadOnlyList<ReplicaKey>> _changed = new();
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly Utf8JsonWriter _writer;
     private long? _checkpoint;
+
+    /// <summary>Creates an empty replica.</summary>
+    public InMemoryReplicaStore() => _writer = new Utf8JsonWriter(_buffer);
 
     /// <inheritdoc/>
     public IObservable<IReadOnlyList<ReplicaKey>> Changed => _changed;
@@ -110,9 +122,9 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
         {
             foreach (var rows in _byType.Values)
             {
-                if (rows.ById.TryGetValue(resourceId, out var row) && row.ContentUrl is not null)
+                if (rows.ById.TryGetValue(resourceId, out var row) && row.Resource.ContentUrl is not null)
                 {
-                    return Task.FromResult<ReplicaResource?>(row);
+                    return Task.FromResult<ReplicaResource?>(row.ToResource());
                 }
             }
 
@@ -145,7 +157,7 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
 
                 if (!string.Equals(id, afterResourceId, StringComparison.Ordinal))
                 {
-                    page.Add(rows.ById[id]);
+                    page.Add(rows.ById[id].ToResource());
                 }
             }
 
@@ -164,7 +176,7 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
     }
 
     private ReplicaResource? Find(ResourceType resourceType, string resourceId) =>
-        _byType.TryGetValue(resourceType, out var rows) && rows.ById.TryGetValue(resourceId, out var row) ? row : null;
+        _byType.TryGetValue(resourceType, out var rows) && rows.ById.TryGetValue(resourceId, out var row) ? row.ToResource() : null;
 
     private bool Write(ReplicaResource resource)
     {
@@ -175,7 +187,7 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
         }
 
         ref var stored = ref CollectionsMarshal.GetValueRefOrAddDefault(rows.ById, resource.ResourceId, out var exists);
-        if (exists && stored!.Version > resource.Version)
+        if (exists && stored!.Resource.Version > resource.Version)
         {
             return false;
         }
@@ -185,8 +197,8 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
             rows.Ids.Add(resource.ResourceId);
         }
 
-        // Copies the data so a caller mutating its node later cannot change the replica.
-        stored = resource with { Data = resource.Deleted ? null : resource.Data?.DeepClone() };
+        // Kept as bytes, so a caller mutating its node later cannot change the replica.
+        stored = new StoredRow(resource with { Data = null }, resource.Deleted || resource.Data is null ? null : Utf8(resource.Data));
         return true;
     }
 
@@ -224,10 +236,26 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
         }
     }
 
+    /// <summary>The node as UTF-8 JSON; the caller holds <c>_gate</c>, which guards the reused buffer.</summary>
+    private byte[] Utf8(JsonNode data)
+    {
+        _buffer.ResetWrittenCount();
+        _writer.Reset();
+        data.WriteTo(_writer);
+        _writer.Flush();
+        return _buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A stored resource: its fields without the data, and the data as UTF-8 JSON (null when deleted or absent).</summary>
+    private sealed record StoredRow(ReplicaResource Resource, byte[]? Data)
+    {
+        public ReplicaResource ToResource() => Data is null ? Resource : Resource with { Data = JsonNode.Parse(Data) };
+    }
+
     /// <summary>The rows of one type: a hash map for lookups, and the ids in ordinal order for paging, touched only by a new id.</summary>
     private sealed class Rows
     {
-        public Dictionary<string, ReplicaResource> ById { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, StoredRow> ById { get; } = new(StringComparer.Ordinal);
 
         public SortedSet<string> Ids { get; } = new(StringComparer.Ordinal);
     }

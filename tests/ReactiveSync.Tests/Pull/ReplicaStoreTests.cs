@@ -134,6 +134,17 @@ public abstract class ReplicaStoreTests
     }
 
     [Test]
+    public async Task GetAsync_CallerChangesTheNodeItRead_StoredDataStaysAsWritten()
+    {
+        await _store.PutAsync(Row("a", 1, new JsonObject { ["v"] = "written" }));
+
+        var read = await _store.GetAsync(ResourceType.Post, "a");
+        read!.Data!["v"] = "changed by a reader";
+        var again = await _store.GetAsync(ResourceType.Post, "a");
+        Assert.That(again!.Data!["v"]!.GetValue<string>(), Is.EqualTo("written"));
+    }
+
+    [Test]
     public async Task FindContentAsync_ResourceWithContent_FoundByIdAlone()
     {
         await _store.PutAsync(Row("m1", 1, new JsonObject()) with { ResourceType = ResourceType.MediaAttachment, ContentUrl = "/sync/content/m1", ContentSize = 123 });
