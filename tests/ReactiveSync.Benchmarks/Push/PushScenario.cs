@@ -20,13 +20,14 @@ namespace ReactiveSync.Benchmarks.Push;
 /// Options: <c>--operations N</c> per figure (default 20,000), <c>--parallel P</c> for the naive client (default 8),
 /// <c>--dir PATH</c> for the databases (default a fresh temp folder, deleted afterwards), <c>--only engine</c> or
 /// <c>--only plain</c> to run just the engine at batch size 100 or just the plain batched client (for a profiler; writes no artifact),
-/// <c>--rounds N</c> measured rounds (default 3; each figure is the median of its rounds).
+/// <c>--rounds N</c> measured rounds (default 5; each figure is the median of its rounds).
 /// </summary>
 /// <remarks>
 /// Every figure is measured at steady state: one whole round of all four figures runs first and is not counted. With
 /// a short warm-up instead (500 operations each), the engine, measured first, ran while the JIT was still tiering up
 /// its paths: the same drain repeated at the end of the scenario was 1.5x to 1.7x faster, and equal to the first with
-/// <c>DOTNET_TieredCompilation=0</c>.
+/// <c>DOTNET_TieredCompilation=0</c>. Each figure reports the JIT's compile time during it, so a figure taken before
+/// the steady state shows.
 /// </remarks>
 internal sealed class PushScenario : IScenario
 {
@@ -64,7 +65,9 @@ internal sealed class PushScenario : IScenario
             }
 
             // Round 0 warms every path up (JIT tiering, connection pools, SQLite pages) and is not counted.
-            var measuredRounds = Math.Max(1, (int)Option(args, "--rounds", 3));
+            // Five, not three: on two cores the engine's figure moved between about 26,000 and 39,000 ops/s from round to
+            // round of one run, at steady state (no JIT), so the median of three could land on either side.
+            var measuredRounds = Math.Max(1, (int)Option(args, "--rounds", 5));
             var rounds = new List<(Figure Batch100, Figure Batch10, Figure Naive, Figure PlainBatched)>();
             for (var round = 0; round <= measuredRounds; round++)
             {
@@ -161,11 +164,13 @@ internal sealed class PushScenario : IScenario
         var pushesBefore = server.Metrics.PushRequests;
         timings = timings.Reset();
         var syncedBefore = store.SyncedCommits;
+        var jit = JitTime();
         var cpu = CpuTime();
         var clock = Stopwatch.StartNew();
         var result = await engine.SyncNowAsync();
         clock.Stop();
         cpu = CpuTime() - cpu;
+        jit = JitTime() - jit;
         Console.WriteLine($"    {clientId}: {timings.Describe(clock.Elapsed)}; {store.SyncedCommits - syncedBefore:N0} queue commits waited for an fsync");
         var recorded = await server.Store.CountRecordedOperationsAsync(clientId);
         var left = (await engine.OperationQueue.GetQueueStatsAsync()).Total;
@@ -175,7 +180,7 @@ internal sealed class PushScenario : IScenario
                 $"{clientId}: the drain did not push everything once (success {result.Success}, processed {result.ProcessedOperations}, server recorded {recorded}, left {left}, errors: {string.Join("; ", result.Errors.Select(e => e.Message))})");
         }
 
-        return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, queueing.Elapsed);
+        return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, queueing.Elapsed, jit);
     }
 
     /// <summary>
@@ -188,6 +193,7 @@ internal sealed class PushScenario : IScenario
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench");
         var next = -perRequest;
         var pushesBefore = server.Metrics.PushRequests;
+        var jit = JitTime();
         var cpu = CpuTime();
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, parallel).Select(_ => Task.Run(async () =>
@@ -226,13 +232,14 @@ internal sealed class PushScenario : IScenario
         await Task.WhenAll(workers);
         clock.Stop();
         cpu = CpuTime() - cpu;
+        jit = JitTime() - jit;
         var recorded = await server.Store.CountRecordedOperationsAsync(clientId);
         if (recorded != count)
         {
             throw new InvalidOperationException($"{clientId}: the server recorded {recorded} of {count} operations");
         }
 
-        return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, null);
+        return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, null, jit);
     }
 
     /// <summary>The figure with the median operations per second (the lower middle one for an even count).</summary>
@@ -256,7 +263,7 @@ internal sealed class PushScenario : IScenario
         var queued = figure.QueueTime is { } q ? $"; queueing them took {q.TotalMilliseconds:N0} ms" : string.Empty;
         Console.WriteLine(
             $"  {what}: {figure.Operations:N0} ops in {figure.Elapsed.TotalMilliseconds:N0} ms = {figure.OpsPerSecond:N0} ops/s; " +
-            $"{figure.Cpu.TotalMilliseconds:N0} ms CPU = {figure.OpsPerCpuSecond:N0} ops per CPU-second ({figure.Requests:N0} push requests){queued}");
+            $"{figure.Cpu.TotalMilliseconds:N0} ms CPU = {figure.OpsPerCpuSecond:N0} ops per CPU-second ({figure.Requests:N0} push requests; JIT {figure.Jit.TotalMilliseconds:N0} ms){queued}");
     }
 
     private static string WriteArtifact(
@@ -283,6 +290,7 @@ internal sealed class PushScenario : IScenario
             opsPerCpuSecond = f.OpsPerCpuSecond,
             pushRequests = f.Requests,
             queueSeconds = f.QueueTime?.TotalSeconds,
+            jitSeconds = f.Jit.TotalSeconds,
         };
         var document = new
         {
@@ -315,7 +323,10 @@ internal sealed class PushScenario : IScenario
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
-    private sealed record Figure(int Operations, TimeSpan Elapsed, TimeSpan Cpu, long Requests, TimeSpan? QueueTime)
+    /// <summary>Time the JIT spent compiling in this process so far: a figure that includes much of it was not yet at steady state.</summary>
+    private static TimeSpan JitTime() => System.Runtime.JitInfo.GetCompilationTime();
+
+    private sealed record Figure(int Operations, TimeSpan Elapsed, TimeSpan Cpu, long Requests, TimeSpan? QueueTime, TimeSpan Jit)
     {
         public double OpsPerSecond => Operations / Elapsed.TotalSeconds;
 
