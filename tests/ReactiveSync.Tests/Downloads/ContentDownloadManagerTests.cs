@@ -335,7 +335,10 @@ public sealed class ContentDownloadManagerTests
         {
             Assert.That(firstTwo, Is.EquivalentTo(new[] { "critical", "high" }));
             Assert.That(waiting, Is.EqualTo(DownloadState.Pending));
-            Assert.That(_source.Requests.Select(r => r.ResourceId).Skip(2).Take(1), Is.EqualTo(new[] { "medium" }));
+            // Both running downloads end together once the gate opens, so the next two start together: the two highest
+            // pending (medium, then the first low), in either order on the wire; the second low comes last.
+            Assert.That(_source.Requests.Select(r => r.ResourceId).Skip(2).Take(2), Is.EquivalentTo(new[] { "medium", "low" }));
+            Assert.That(_source.Requests.Select(r => r.ResourceId).Last(), Is.EqualTo("low2"));
             Assert.That(_source.MaxRunning, Is.EqualTo(2));
         });
     }
