@@ -78,21 +78,25 @@ internal sealed class SyncDrain
     public async Task<DrainOutcome> RunAsync(Func<bool> canContinue, CancellationToken cancellationToken)
     {
         var run = new Run(_scheduler.Now);
-        IReadOnlyList<OfflineOperation> taken = [];
-        var onTheWire = new Queue<Sending>(_configuration.MaxPushesInFlight);
+        var maxOnTheWire = _configuration.MaxPushesInFlight;
+        var taken = new Queue<IReadOnlyList<OfflineOperation>>();
+        var onTheWire = new Queue<Sending>(maxOnTheWire);
         try
         {
-            taken = canContinue() ? await TakeAsync(run, cancellationToken).ConfigureAwait(false) : [];
+            if (canContinue())
+            {
+                Enqueue(taken, await TakeAsync(run, 1, cancellationToken).ConfigureAwait(false));
+            }
+
             Answered? answered = null;
             var retake = false;
             while (true)
             {
                 // Send what was taken while there is room on the wire.
-                if (taken.Count > 0 && onTheWire.Count < _configuration.MaxPushesInFlight && canContinue())
+                var stop = false;
+                while (taken.Count > 0 && onTheWire.Count < maxOnTheWire && canContinue())
                 {
-                    var batch = taken;
-                    taken = [];
-                    var prepared = await PrepareAsync(batch, run, cancellationToken).ConfigureAwait(false);
+                    var prepared = await PrepareAsync(taken.Dequeue(), run, cancellationToken).ConfigureAwait(false);
                     if (prepared.ToPush is { } toPush)
                     {
                         onTheWire.Enqueue(new Sending(toPush, SendAsync(toPush, cancellationToken)));
@@ -103,16 +107,23 @@ internal sealed class SyncDrain
                     }
                     else
                     {
-                        await RecordAnsweredAsync(answered, run, takeAlong: false, cancellationToken).ConfigureAwait(false);
+                        await RecordAnsweredAsync(answered, run, takeAlong: 0, cancellationToken).ConfigureAwait(false);
+                        answered = null;
+                        stop = true;
                         break;
                     }
                 }
 
-                // Record the previous answers while pushes are on the wire; their completion and the take of the batch
-                // to send next share one queue commit.
+                if (stop)
+                {
+                    break;
+                }
+
+                // Record the previous answers while pushes are on the wire; their completion takes the batches to send
+                // next (enough to fill the wire and have one to follow) in the same queue commit.
                 retake |= answered is not null;
-                var takeNext = onTheWire.Count > 0 && taken.Count == 0 && canContinue();
-                var takenAlong = await RecordAnsweredAsync(answered, run, takeNext, cancellationToken).ConfigureAwait(false);
+                var wanted = onTheWire.Count > 0 && canContinue() ? maxOnTheWire + 1 - onTheWire.Count - taken.Count : 0;
+                var takenAlong = await RecordAnsweredAsync(answered, run, Math.Max(wanted, 0), cancellationToken).ConfigureAwait(false);
                 answered = null;
                 if (onTheWire.Count == 0)
                 {
@@ -123,7 +134,7 @@ internal sealed class SyncDrain
                     }
 
                     retake = false;
-                    taken = await TakeAsync(run, cancellationToken).ConfigureAwait(false);
+                    Enqueue(taken, await TakeAsync(run, 1, cancellationToken).ConfigureAwait(false));
                     if (taken.Count == 0)
                     {
                         break;
@@ -132,12 +143,12 @@ internal sealed class SyncDrain
                     continue;
                 }
 
-                // Take the next batch while pushes are on the wire, unless it came with the completion; with room on
+                // Take what the wire needs while pushes are on it, unless it came with the completion; with room on
                 // the wire it goes at once.
-                if (takeNext)
+                if (wanted > 0)
                 {
-                    taken = takenAlong ?? await TakeAsync(run, cancellationToken).ConfigureAwait(false);
-                    if (taken.Count > 0 && onTheWire.Count < _configuration.MaxPushesInFlight)
+                    Enqueue(taken, takenAlong ?? await TakeAsync(run, wanted, cancellationToken).ConfigureAwait(false));
+                    if (taken.Count > 0 && onTheWire.Count < maxOnTheWire)
                     {
                         continue;
                     }
@@ -156,7 +167,21 @@ internal sealed class SyncDrain
                     continue;
                 }
 
+                // Answers already in behind this one are recorded with it, in one queue commit: when recording falls
+                // behind the server, the commits grow instead of the backlog.
                 answered = new Answered(current.Batch, attempt.Results!);
+                while (onTheWire.TryPeek(out var next) && next.Attempt.IsCompletedSuccessfully)
+                {
+                    // Already complete: this await does not wait.
+                    var ready = await next.Attempt.ConfigureAwait(false);
+                    if (ready.Error is not null)
+                    {
+                        break;
+                    }
+
+                    onTheWire.Dequeue();
+                    answered = answered.With(next.Batch, ready.Results!);
+                }
             }
 
             // Stopped with pushes still on the wire: what the server says to them is recorded all the same.
@@ -171,10 +196,10 @@ internal sealed class SyncDrain
             throw;
         }
 
-        if (taken.Count > 0)
+        // Taken while pushes were on the wire, then the drain stopped: back to pending, unsent.
+        while (taken.TryDequeue(out var unsent))
         {
-            // Taken while pushes were on the wire, then the drain stopped: back to pending, unsent.
-            await _queue.ReleaseAsync(Ids(taken), CancellationToken.None).ConfigureAwait(false);
+            await _queue.ReleaseAsync(Ids(unsent), CancellationToken.None).ConfigureAwait(false);
         }
 
         // Pull only after pushes that went through: a server failing pushes waits for the retry, not for a pull.
@@ -197,12 +222,39 @@ internal sealed class SyncDrain
         return new DrainOutcome(result, run.AuthenticationError, run.RetryAt, run.LastTakeAt);
     }
 
-    /// <summary>The one place the drain takes a batch; it notes the time first, for the pipeline's retry timer.</summary>
-    private Task<IReadOnlyList<OfflineOperation>> TakeAsync(Run run, CancellationToken cancellationToken)
+    /// <summary>The one place the drain takes; it notes the time first, for the pipeline's retry timer. Takes up to <paramref name="batches"/> batches in one go.</summary>
+    private Task<IReadOnlyList<OfflineOperation>> TakeAsync(Run run, int batches, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         run.LastTakeAt = _scheduler.Now;
-        return _queue.TakeBatchAsync(_configuration.BatchSize, cancellationToken);
+        return _queue.TakeBatchAsync(_configuration.BatchSize * batches, cancellationToken);
+    }
+
+    /// <summary>Splits what one take answered into batches of <see cref="SyncConfiguration.BatchSize"/>, in the order taken.</summary>
+    private void Enqueue(Queue<IReadOnlyList<OfflineOperation>> taken, IReadOnlyList<OfflineOperation> operations)
+    {
+        var size = _configuration.BatchSize;
+        if (operations.Count <= size)
+        {
+            if (operations.Count > 0)
+            {
+                taken.Enqueue(operations);
+            }
+
+            return;
+        }
+
+        for (var start = 0; start < operations.Count; start += size)
+        {
+            var count = Math.Min(size, operations.Count - start);
+            var batch = new OfflineOperation[count];
+            for (var i = 0; i < count; i++)
+            {
+                batch[i] = operations[start + i];
+            }
+
+            taken.Enqueue(batch);
+        }
     }
 
     /// <summary>
@@ -248,8 +300,8 @@ internal sealed class SyncDrain
         }
     }
 
-    /// <summary>Records the answers, if any; with <paramref name="takeAlong"/>, answers the next batch taken in their completion's commit (null when none was).</summary>
-    private async Task<IReadOnlyList<OfflineOperation>?> RecordAnsweredAsync(Answered? answered, Run run, bool takeAlong, CancellationToken cancellationToken) =>
+    /// <summary>Records the answers, if any; with <paramref name="takeAlong"/> batches wanted, answers what their completion's commit took (null when it took nothing).</summary>
+    private async Task<IReadOnlyList<OfflineOperation>?> RecordAnsweredAsync(Answered? answered, Run run, int takeAlong, CancellationToken cancellationToken) =>
         answered is null ? null : await ApplyResultsAsync(answered.Batch, answered.Results, run, cancellationToken, takeAlong).ConfigureAwait(false);
 
     /// <summary>
@@ -300,11 +352,11 @@ internal sealed class SyncDrain
     }
 
     /// <summary>After a cancel: releases what was taken and not sent; pushes on the wire are awaited and their answers kept if they came.</summary>
-    private async Task ReleaseAfterCancelAsync(IReadOnlyList<OfflineOperation> taken, Queue<Sending> onTheWire, Run run)
+    private async Task ReleaseAfterCancelAsync(Queue<IReadOnlyList<OfflineOperation>> taken, Queue<Sending> onTheWire, Run run)
     {
-        if (taken.Count > 0)
+        while (taken.TryDequeue(out var unsent))
         {
-            await _queue.ReleaseAsync(Ids(taken), CancellationToken.None).ConfigureAwait(false);
+            await _queue.ReleaseAsync(Ids(unsent), CancellationToken.None).ConfigureAwait(false);
         }
 
         foreach (var sending in onTheWire)
@@ -457,11 +509,11 @@ internal sealed class SyncDrain
     }
 
     /// <summary>
-    /// Records a push's answers. With <paramref name="takeAlong"/> and something to complete, the completion also takes the
-    /// next batch in the same commit, and that batch is answered (put back, unsent, if recording then fails); else null.
+    /// Records a push's answers. With <paramref name="takeAlong"/> batches wanted and something to complete, the completion
+    /// also takes them in the same commit, and what it took is answered (put back, unsent, if recording then fails); else null.
     /// </summary>
     private async Task<IReadOnlyList<OfflineOperation>?> ApplyResultsAsync(
-        IReadOnlyList<OfflineOperation> batch, IReadOnlyList<PushResult> results, Run run, CancellationToken cancellationToken, bool takeAlong = false)
+        IReadOnlyList<OfflineOperation> batch, IReadOnlyList<PushResult> results, Run run, CancellationToken cancellationToken, int takeAlong = 0)
     {
         var byId = new Dictionary<Guid, PushResult>(results.Count);
         foreach (var result in results)
@@ -514,10 +566,10 @@ internal sealed class SyncDrain
         {
             // The replica first, then the queue: the local view never shows the older server copy in between.
             await _hooks.OnAppliedAsync(applied, cancellationToken).ConfigureAwait(false);
-            if (takeAlong)
+            if (takeAlong > 0)
             {
                 run.LastTakeAt = _scheduler.Now;
-                completeAndTake = _queue.CompleteAndTakeBatchAsync(applied.ConvertAll(a => a.Operation), _configuration.BatchSize);
+                completeAndTake = _queue.CompleteAndTakeBatchAsync(applied.ConvertAll(a => a.Operation), _configuration.BatchSize * takeAlong);
                 writes.Add(completeAndTake);
             }
             else
@@ -612,8 +664,12 @@ internal sealed class SyncDrain
     /// <summary>A batch whose push is on the wire.</summary>
     private sealed record Sending(IReadOnlyList<OfflineOperation> Batch, Task<PushAttempt> Attempt);
 
-    /// <summary>A batch the server answered, whose answers are not recorded yet.</summary>
-    private sealed record Answered(IReadOnlyList<OfflineOperation> Batch, IReadOnlyList<PushResult> Results);
+    /// <summary>Batches the server answered, whose answers are not recorded yet: one push's, or several recorded together.</summary>
+    private sealed record Answered(IReadOnlyList<OfflineOperation> Batch, IReadOnlyList<PushResult> Results)
+    {
+        public Answered With(IReadOnlyList<OfflineOperation> batch, IReadOnlyList<PushResult> results) =>
+            new([.. Batch, .. batch], [.. Results, .. results]);
+    }
 
     private sealed record PushAttempt(IReadOnlyList<PushResult>? Results, Exception? Error);
 

@@ -301,6 +301,71 @@ public class SyncDrainTests
         });
     }
 
+    [Test]
+    public async Task RunAsync_SecondAnswerInBeforeTheFirst_RecordsBothInOneCommit()
+    {
+        // Batches of two, two pushes on the wire; the server holds the first and answers the second at once. When the
+        // first answer arrives the second is already in, so both are completed by one queue write.
+        var scheduler = new LockedTestScheduler(EngineHarness.T0);
+        var server = new InMemorySyncTransport(scheduler);
+        var transport = new HoldsTheFirstPush(server);
+        using var network = new InMemoryNetworkMonitor(online: true);
+        await using var engine = await SyncEngine.CreateAsync(new SyncEngineOptions
+        {
+            OperationStore = new InMemoryOperationStore(),
+            Transport = transport,
+            NetworkMonitor = network,
+            ClientId = "device-1",
+            Scheduler = scheduler,
+            Configuration = SyncConfiguration.Default with { AutoSyncEnabled = false, PullEnabled = false, BatchSize = 2 },
+        });
+        await engine.OperationQueue.QueueOperationsAsync(new[] { "a", "b", "c", "d" }.Select(id => EngineHarness.Create(id)).ToList());
+        var (commitsBefore, _) = engine.OperationQueue.GroupCommitCounts;
+
+        var sync = engine.SyncNowAsync();
+        await Eventually.WaitAsync(() => server.PushCount == 1 && transport.FirstHeld, "the first push is held and the second answered");
+        transport.ReleaseFirst();
+        var result = await sync;
+        var (commitsAfter, _) = engine.OperationQueue.GroupCommitCounts;
+
+        // Writes: take a+b; take c+d; a take that finds nothing; one completion of all four; a last take. Recorded one
+        // answer at a time, the completions would be two writes (checked: 6 then).
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ProcessedOperations, Is.EqualTo(4));
+            Assert.That(commitsAfter - commitsBefore, Is.EqualTo(5), "queue commits");
+        });
+    }
+
+    /// <summary>Holds the first push until released; answers every later one before returning, so its answer is in at once.</summary>
+    private sealed class HoldsTheFirstPush(InMemorySyncTransport inner) : ISyncTransport
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _pushes;
+        private volatile bool _firstHeld;
+
+        public TimeSpan ServerClockOffset => inner.ServerClockOffset;
+
+        public bool FirstHeld => _firstHeld;
+
+        public void ReleaseFirst() => _release.SetResult();
+
+        public Task<IReadOnlyList<PushResult>> PushAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _pushes) == 1 ? HeldAsync(clientId, operations, cancellationToken) : inner.PushAsync(clientId, operations, cancellationToken);
+
+        public Task<PullPage> PullAsync(long? checkpoint, int limit, CancellationToken cancellationToken) => inner.PullAsync(checkpoint, limit, cancellationToken);
+
+        public Task UploadContentAsync(string resourceId, Stream content, string? contentType, CancellationToken cancellationToken) =>
+            inner.UploadContentAsync(resourceId, content, contentType, cancellationToken);
+
+        private async Task<IReadOnlyList<PushResult>> HeldAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken)
+        {
+            _firstHeld = true;
+            await _release.Task.ConfigureAwait(false);
+            return await inner.PushAsync(clientId, operations, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Drops the last result of the first push's answer, as a malformed server answer would.</summary>
     private sealed class FirstAnswerShort(InMemorySyncTransport inner) : ISyncTransport
     {
