@@ -93,11 +93,11 @@ public sealed record SyncConfiguration
     public int MaxConcurrentDownloads { get; init; } = 2;
 
     /// <summary>
-    /// Pushes on the wire at once during a drain (not in the seed): 2, at most 8. Each holds different resources, and no
+    /// Pushes on the wire at once during a drain (not in the seed): 3, at most 8. Each holds different resources, and no
     /// operation in one depends on an operation in another, so per-resource order and dependencies hold at any value;
     /// 1 sends the next push only once the one before was answered.
     /// </summary>
-    public int MaxPushesInFlight { get; init; } = 2;
+    public int MaxPushesInFlight { get; init; } = 3;
 
     /// <summary>Downloads larger than this wait for Wi-Fi; null never waits (not in the seed).</summary>
     public long? WifiOnlyDownloadsAboveBytes { get; init; }

@@ -67,8 +67,8 @@ internal sealed class SyncDrain
     /// </summary>
     /// <remarks>
     /// Pipelined: up to <see cref="SyncConfiguration.MaxPushesInFlight"/> pushes are on the wire at once, and one more
-    /// batch is taken to follow them; answers are recorded in order, and each completion takes the next batch in the same
-    /// queue commit.
+    /// batch is taken to follow them; answers are recorded in order (those already in behind the one awaited together),
+    /// and each completion takes what the wire then needs in the same queue commit.
     /// That is safe because an operation in flight stays stored until its answer is recorded, so selection never
     /// takes a later operation on its resource or one that depends on it: per-resource order and dependencies hold,
     /// and each operation is in one batch at a time. When a push fails in a way that stops the drain, the pushes still

@@ -45,8 +45,8 @@ public sealed class TokenExpiryTests
                 return ValueTask.FromResult(valid);
             };
 
-            // Every request takes a while, so the sync spans several token lifetimes (two pushes are on the wire at once).
-            o.Faults.Latency = TimeSpan.FromMilliseconds(120);
+            // Every request takes a while, so the sync spans several token lifetimes (three pushes are on the wire at once).
+            o.Faults.Latency = TimeSpan.FromMilliseconds(180);
         });
 
         var issued = 0;

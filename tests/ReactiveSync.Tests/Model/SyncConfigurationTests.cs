@@ -41,9 +41,9 @@ public class SyncConfigurationTests
     }
 
     [Test]
-    public void Default_MaxPushesInFlight_IsTwo()
+    public void Default_MaxPushesInFlight_IsThree()
     {
-        Assert.That(SyncConfiguration.Default.MaxPushesInFlight, Is.EqualTo(2));
+        Assert.That(SyncConfiguration.Default.MaxPushesInFlight, Is.EqualTo(3));
     }
 
     [Test]

@@ -138,7 +138,7 @@ public class SyncDrainTests
         // Coalescing off, so the update on "a" stays a later operation of its own.
         _h = await EngineHarness.StartAsync(SyncConfiguration.Default with
         {
-            AutoSyncEnabled = false, BatchSize = 2, CoalescingDisabledFor = new HashSet<ResourceType> { ResourceType.Post },
+            AutoSyncEnabled = false, BatchSize = 2, MaxPushesInFlight = 2, CoalescingDisabledFor = new HashSet<ResourceType> { ResourceType.Post },
         });
         foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
         {
@@ -167,9 +167,36 @@ public class SyncDrainTests
     }
 
     [Test]
-    public async Task RunAsync_FirstOfTwoPushesFailsTransiently_RecordsTheSecondsAnswerAndReleasesTheBatchTakenMeanwhile()
+    public async Task RunAsync_DefaultConfiguration_PutsThreePushesOnTheWireAndTakesOneBatchAhead()
     {
         _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2 });
+        foreach (var id in new[] { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j" })
+        {
+            await _h.Queue.QueueOperationAsync(EngineHarness.Create(id));
+        }
+
+        _h.Server.HoldPushes();
+        var sync = _h.Engine.SyncNowAsync();
+        await Eventually.WaitAsync(
+            async () => _h.Server.HeldPushes == 3 && (await _h.Queue.GetQueueStatsAsync()).InFlight == 8,
+            "three pushes are on the wire and a fourth batch is taken to follow them");
+        var pushesWhileHeld = _h.Server.PushCount;
+        var pendingWhileHeld = (await _h.Queue.GetQueueStatsAsync()).Pending;
+        _h.Server.ReleaseHeldPushes();
+        var result = await sync;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pushesWhileHeld, Is.EqualTo(3));
+            Assert.That(pendingWhileHeld, Is.EqualTo(2), "the fifth batch waits in the queue");
+            Assert.That(result.ProcessedOperations, Is.EqualTo(10));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_FirstOfTwoPushesFailsTransiently_RecordsTheSecondsAnswerAndReleasesTheBatchTakenMeanwhile()
+    {
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2, MaxPushesInFlight = 2 });
         var ops = new List<OfflineOperation>();
         foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
         {
@@ -195,7 +222,7 @@ public class SyncDrainTests
     [Test]
     public async Task RunAsync_CredentialsRefusedWithTwoPushesOnTheWire_HoldsBackEveryBatchWithoutUsingRetries()
     {
-        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2 });
+        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with { AutoSyncEnabled = false, BatchSize = 2, MaxPushesInFlight = 2 });
         foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
         {
             await _h.Queue.QueueOperationAsync(EngineHarness.Create(id));
@@ -317,7 +344,7 @@ public class SyncDrainTests
             NetworkMonitor = network,
             ClientId = "device-1",
             Scheduler = scheduler,
-            Configuration = SyncConfiguration.Default with { AutoSyncEnabled = false, PullEnabled = false, BatchSize = 2 },
+            Configuration = SyncConfiguration.Default with { AutoSyncEnabled = false, PullEnabled = false, BatchSize = 2, MaxPushesInFlight = 2 },
         });
         await engine.OperationQueue.QueueOperationsAsync(new[] { "a", "b", "c", "d" }.Select(id => EngineHarness.Create(id)).ToList());
         var (commitsBefore, _) = engine.OperationQueue.GroupCommitCounts;

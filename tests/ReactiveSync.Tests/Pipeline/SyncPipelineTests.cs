@@ -267,7 +267,7 @@ public class SyncPipelineTests
     public async Task TransientFailure_RestOfQueueWaitsForRetryTimer_ThenAllGo()
     {
         // Batches of one, two pushes on the wire: a fails, b (already sent) goes through, c waits unsent.
-        await StartAsync(SyncConfiguration.Default with { BatchSize = 1 });
+        await StartAsync(SyncConfiguration.Default with { BatchSize = 1, MaxPushesInFlight = 2 });
         _h.Engine.Pause();
         await _h.QueueCreateAsync("a", SyncPriority.High);
         await _h.QueueCreateAsync("b", SyncPriority.High);
@@ -518,8 +518,8 @@ public class SyncPipelineTests
     [Test]
     public async Task GoingOfflineDuringDrain_StopsAfterBatchesInHand_NoRetryUsed()
     {
-        // Batches of one: a and b on the wire, c taken to follow them.
-        await StartAsync(SyncConfiguration.Default with { BatchSize = 1 });
+        // Batches of one, two pushes on the wire: a and b on it, c taken to follow them.
+        await StartAsync(SyncConfiguration.Default with { BatchSize = 1, MaxPushesInFlight = 2 });
         _h.Engine.Pause();
         await _h.QueueCreateAsync("a", SyncPriority.High);
         await _h.QueueCreateAsync("b", SyncPriority.High);
