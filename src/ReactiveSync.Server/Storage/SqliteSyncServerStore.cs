@@ -27,17 +27,14 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable, IAsyn
     // Version 1: resources keyed by (resource_id, resource_type), so lookups by id alone use the key and no separate
     // index is kept; dedupe records hold an applied answer as columns instead of JSON. Each push writes about a third
     // fewer pages.
-    private const string Schema = """
+    private const string ResourceColumns = """
+        resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, version INTEGER NOT NULL, data TEXT NULL,
+        deleted INTEGER NOT NULL, updated_at TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (resource_id, resource_type)
+        """;
+
+    private const string Schema = $"""
         PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS resources (
-            resource_type TEXT NOT NULL,
-            resource_id TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            data TEXT NULL,
-            deleted INTEGER NOT NULL,
-            updated_at TEXT NOT NULL,
-            seq INTEGER NOT NULL,
-            PRIMARY KEY (resource_id, resource_type));
+        CREATE TABLE IF NOT EXISTS resources ({ResourceColumns});
         CREATE UNIQUE INDEX IF NOT EXISTS ix_resources_seq ON resources (seq);
         CREATE TABLE IF NOT EXISTS content (
             resource_id TEXT NOT NULL PRIMARY KEY,
@@ -66,16 +63,8 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable, IAsyn
 
     // From version 0 (before user_version was set): rebuild resources on its new key, add the answer's columns to dedupe
     // (earlier records keep their JSON in result). One transaction: a failure leaves the file at version 0.
-    private const string MigrateFromVersion0 = """
-        CREATE TABLE resources_v1 (
-            resource_type TEXT NOT NULL,
-            resource_id TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            data TEXT NULL,
-            deleted INTEGER NOT NULL,
-            updated_at TEXT NOT NULL,
-            seq INTEGER NOT NULL,
-            PRIMARY KEY (resource_id, resource_type));
+    private const string MigrateFromVersion0 = $"""
+        CREATE TABLE resources_v1 ({ResourceColumns});
         INSERT INTO resources_v1 (resource_type, resource_id, version, data, deleted, updated_at, seq)
             SELECT resource_type, resource_id, version, data, deleted, updated_at, seq FROM resources;
         DROP TABLE resources;
