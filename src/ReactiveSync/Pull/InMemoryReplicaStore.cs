@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Reactive.Subjects;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ReactiveSync.Model;
@@ -186,19 +185,19 @@ public sealed class InMemoryReplicaStore : IReplicaStore, IDisposable
             _byType[resource.ResourceType] = rows;
         }
 
-        ref var stored = ref CollectionsMarshal.GetValueRefOrAddDefault(rows.ById, resource.ResourceId, out var exists);
+        var exists = rows.ById.TryGetValue(resource.ResourceId, out var stored);
         if (exists && stored!.Resource.Version > resource.Version)
         {
             return false;
         }
 
+        // Kept as bytes, so a caller mutating its node later cannot change the replica.
+        rows.ById[resource.ResourceId] = new StoredRow(resource with { Data = null }, resource.Deleted || resource.Data is null ? null : Utf8(resource.Data));
         if (!exists)
         {
             rows.Ids.Add(resource.ResourceId);
         }
 
-        // Kept as bytes, so a caller mutating its node later cannot change the replica.
-        stored = new StoredRow(resource with { Data = null }, resource.Deleted || resource.Data is null ? null : Utf8(resource.Data));
         return true;
     }
 
