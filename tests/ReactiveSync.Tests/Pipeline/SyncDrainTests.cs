@@ -100,49 +100,20 @@ public class SyncDrainTests
         });
     }
 
-    [Test]
-    public async Task RunAsync_OnePushInFlight_TakesTheNextBatchMeanwhileButNotALaterOperationOnAResourceInFlight()
+    [TestCase(1)]
+    [TestCase(2)]
+    public async Task RunAsync_PushesOnTheWire_TakeOneBatchAheadButNoLaterOperationOnAResourceInFlight(int maxPushesInFlight)
     {
-        // Coalescing off, so the update on "a" stays a later operation of its own.
+        // Batches of two: the wire's pushes and one batch ahead hold every create; coalescing off, so the update on "a"
+        // stays a later operation of its own.
         _h = await EngineHarness.StartAsync(SyncConfiguration.Default with
         {
-            AutoSyncEnabled = false, BatchSize = 2, MaxPushesInFlight = 1, CoalescingDisabledFor = new HashSet<ResourceType> { ResourceType.Post },
+            AutoSyncEnabled = false, BatchSize = 2, MaxPushesInFlight = maxPushesInFlight, CoalescingDisabledFor = new HashSet<ResourceType> { ResourceType.Post },
         });
-        foreach (var id in new[] { "a", "b", "c", "d" })
+        var creates = 2 * (maxPushesInFlight + 1);
+        foreach (var i in Enumerable.Range(0, creates))
         {
-            await _h.Queue.QueueOperationAsync(EngineHarness.Create(id));
-        }
-
-        var later = await _h.Queue.QueueOperationAsync(EngineHarness.Update("a", baseVersion: 1));
-        _h.Server.HoldPushes();
-
-        var sync = _h.Engine.SyncNowAsync();
-        await Eventually.WaitAsync(async () => _h.Server.HeldPushes == 1 && (await _h.Queue.GetQueueStatsAsync()).InFlight == 4, "the second batch is taken while the first push is held");
-        var laterWhileHeld = await _h.Queue.GetOperationAsync(later.Id);
-        var receivedWhileHeld = _h.Server.PushCount;
-        _h.Server.ReleaseHeldPushes();
-        var result = await sync;
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(laterWhileHeld!.State, Is.EqualTo(OperationState.Pending), "a later operation on a resource in flight waits");
-            Assert.That(receivedWhileHeld, Is.EqualTo(1), "the next batch is not sent before the first is answered");
-            Assert.That(result.ProcessedOperations, Is.EqualTo(5));
-            Assert.That(_h.Server.GetResource(ResourceType.Post, "a")!.Version, Is.EqualTo(2), "the update came after its create");
-        });
-    }
-
-    [Test]
-    public async Task RunAsync_TwoPushesInFlight_SendsTheSecondBatchBeforeTheFirstIsAnsweredButNotALaterOperationOnAResourceInFlight()
-    {
-        // Coalescing off, so the update on "a" stays a later operation of its own.
-        _h = await EngineHarness.StartAsync(SyncConfiguration.Default with
-        {
-            AutoSyncEnabled = false, BatchSize = 2, MaxPushesInFlight = 2, CoalescingDisabledFor = new HashSet<ResourceType> { ResourceType.Post },
-        });
-        foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
-        {
-            await _h.Queue.QueueOperationAsync(EngineHarness.Create(id));
+            await _h.Queue.QueueOperationAsync(EngineHarness.Create(i == 0 ? "a" : $"r{i}"));
         }
 
         var later = await _h.Queue.QueueOperationAsync(EngineHarness.Update("a", baseVersion: 1));
@@ -150,8 +121,8 @@ public class SyncDrainTests
 
         var sync = _h.Engine.SyncNowAsync();
         await Eventually.WaitAsync(
-            async () => _h.Server.HeldPushes == 2 && (await _h.Queue.GetQueueStatsAsync()).InFlight == 6,
-            "two pushes are on the wire and a third batch is taken to follow them");
+            async () => _h.Server.HeldPushes == maxPushesInFlight && (await _h.Queue.GetQueueStatsAsync()).InFlight == creates,
+            "the wire is full and one more batch is taken to follow");
         var laterWhileHeld = await _h.Queue.GetOperationAsync(later.Id);
         var receivedWhileHeld = _h.Server.PushCount;
         _h.Server.ReleaseHeldPushes();
@@ -160,8 +131,8 @@ public class SyncDrainTests
         Assert.Multiple(() =>
         {
             Assert.That(laterWhileHeld!.State, Is.EqualTo(OperationState.Pending), "a later operation on a resource in flight waits");
-            Assert.That(receivedWhileHeld, Is.EqualTo(2), "no third push before the first is answered");
-            Assert.That(result.ProcessedOperations, Is.EqualTo(7));
+            Assert.That(receivedWhileHeld, Is.EqualTo(maxPushesInFlight), "no push beyond the wire's room before the first is answered");
+            Assert.That(result.ProcessedOperations, Is.EqualTo(creates + 1));
             Assert.That(_h.Server.GetResource(ResourceType.Post, "a")!.Version, Is.EqualTo(2), "the update came after its create");
         });
     }
