@@ -81,6 +81,8 @@ internal sealed class SyncDrain
         var maxOnTheWire = _configuration.MaxPushesInFlight;
         var taken = new Queue<IReadOnlyList<OfflineOperation>>();
         var onTheWire = new Queue<Sending>(maxOnTheWire);
+        // Answers in and not yet recorded; each is cleared before its recording starts, so a cancel records it once.
+        Answered? answered = null;
         try
         {
             if (canContinue())
@@ -88,7 +90,6 @@ internal sealed class SyncDrain
                 Enqueue(taken, await TakeAsync(run, 1, cancellationToken).ConfigureAwait(false));
             }
 
-            Answered? answered = null;
             var retake = false;
             while (true)
             {
@@ -107,8 +108,9 @@ internal sealed class SyncDrain
                     }
                     else
                     {
-                        await RecordAnsweredAsync(answered, run, takeAlong: 0, cancellationToken).ConfigureAwait(false);
+                        var last = answered;
                         answered = null;
+                        await RecordAnsweredAsync(last, run, takeAlong: 0, cancellationToken).ConfigureAwait(false);
                         stop = true;
                         break;
                     }
@@ -123,8 +125,9 @@ internal sealed class SyncDrain
                 // next (enough to fill the wire and have one to follow) in the same queue commit.
                 retake |= answered is not null;
                 var wanted = onTheWire.Count > 0 && canContinue() ? maxOnTheWire + 1 - onTheWire.Count - taken.Count : 0;
-                var takenAlong = await RecordAnsweredAsync(answered, run, Math.Max(wanted, 0), cancellationToken).ConfigureAwait(false);
+                var toRecord = answered;
                 answered = null;
+                var takenAlong = await RecordAnsweredAsync(toRecord, run, Math.Max(wanted, 0), cancellationToken).ConfigureAwait(false);
                 if (onTheWire.Count == 0)
                 {
                     // Nothing on the wire: recorded answers may have unblocked later operations, so look once more.
@@ -192,6 +195,9 @@ internal sealed class SyncDrain
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Cancelled while an answer waited for the next step (e.g. during the next batch's upload): the server
+            // applied it, so it is recorded, first, as it goes before what was taken after it.
+            await RecordAnsweredAsync(answered, run, takeAlong: 0, CancellationToken.None).ConfigureAwait(false);
             await ReleaseAfterCancelAsync(taken, onTheWire, run).ConfigureAwait(false);
             throw;
         }
@@ -565,7 +571,8 @@ internal sealed class SyncDrain
         if (completed.Count > 0)
         {
             // The replica first, then the queue: the local view never shows the older server copy in between.
-            await _hooks.OnAppliedAsync(applied, cancellationToken).ConfigureAwait(false);
+            // Not cancellable: a local write of what the server already did, and the completion below depends on it.
+            await _hooks.OnAppliedAsync(applied, CancellationToken.None).ConfigureAwait(false);
             if (takeAlong > 0)
             {
                 run.LastTakeAt = _scheduler.Now;

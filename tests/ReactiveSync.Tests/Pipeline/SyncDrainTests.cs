@@ -1,3 +1,4 @@
+using ReactiveSync.Downloads;
 using ReactiveSync.Events;
 using ReactiveSync.Model;
 using ReactiveSync.Network;
@@ -335,6 +336,68 @@ public class SyncDrainTests
         });
     }
 
+    [Test]
+    public async Task RunAsync_CancelledWhileTheNextBatchUploads_RecordsTheAnswerAlreadyIn()
+    {
+        // One push on the wire, batches of one: a's answer is in and waits to be recorded with the next step, while the
+        // upload before u's push runs. The engine is disposed during that upload: a's answer must still be recorded,
+        // not left in flight for a resend at the next start.
+        var directory = Directory.CreateTempSubdirectory("rs-drain-cancel-");
+        try
+        {
+            var file = Path.Combine(directory.FullName, "photo.bin");
+            await File.WriteAllBytesAsync(file, [1, 2, 3]);
+            var scheduler = new LockedTestScheduler(EngineHarness.T0);
+            var server = new InMemorySyncTransport(scheduler);
+            var transport = new UploadsUntilCancelled(server);
+            var store = new InMemoryOperationStore();
+            using var network = new InMemoryNetworkMonitor(online: true);
+            var engine = await SyncEngine.CreateAsync(new SyncEngineOptions
+            {
+                OperationStore = store,
+                Transport = transport,
+                NetworkMonitor = network,
+                ClientId = "device-1",
+                Scheduler = scheduler,
+                Configuration = SyncConfiguration.Default with { AutoSyncEnabled = false, PullEnabled = false, BatchSize = 1, MaxPushesInFlight = 1 },
+            });
+            var a = await engine.OperationQueue.QueueOperationAsync(EngineHarness.Create("a"));
+            var u = await engine.OperationQueue.QueueOperationAsync(new OperationRequest
+            {
+                Type = OperationType.Upload,
+                ResourceType = ResourceType.Post,
+                ResourceId = "u",
+                Data = ContentUploader.CreateOperationData(file),
+            });
+
+            var sync = engine.SyncNowAsync();
+            await Eventually.WaitAsync(() => transport.UploadStarted, "u's upload started after a's push was answered");
+            await engine.DisposeAsync();
+            try
+            {
+                await sync;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SyncException)
+            {
+                // The sync was stopped by the dispose; what it left behind is what this test is about.
+            }
+
+            var inFlight = await store.GetByStateAsync(OperationState.InFlight, 0, 10);
+            var pending = await store.GetByStateAsync(OperationState.Pending, 0, 10);
+            Assert.Multiple(() =>
+            {
+                Assert.That(server.OperationsApplied, Is.EqualTo(1), "a reached the server");
+                Assert.That(inFlight.Select(op => op.Id), Is.Empty, "nothing is left in flight");
+                Assert.That(pending.Select(op => op.Id), Is.EqualTo(new[] { u.Id }), "a was completed; u was released, unsent");
+                Assert.That(a.Id, Is.Not.EqualTo(u.Id));
+            });
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Holds the first push until released; answers every later one before returning, so its answer is in at once.</summary>
     private sealed class HoldsTheFirstPush(InMemorySyncTransport inner) : ISyncTransport
     {
@@ -361,6 +424,29 @@ public class SyncDrainTests
             _firstHeld = true;
             await _release.Task.ConfigureAwait(false);
             return await inner.PushAsync(clientId, operations, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Pushes through; an upload says it started, then waits until it is cancelled.</summary>
+    private sealed class UploadsUntilCancelled(InMemorySyncTransport inner) : ISyncTransport
+    {
+        private volatile bool _uploadStarted;
+
+        public TimeSpan ServerClockOffset => inner.ServerClockOffset;
+
+        public bool UploadStarted => _uploadStarted;
+
+        public Task<IReadOnlyList<PushResult>> PushAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken) =>
+            inner.PushAsync(clientId, operations, cancellationToken);
+
+        public Task<PullPage> PullAsync(long? checkpoint, int limit, CancellationToken cancellationToken) => inner.PullAsync(checkpoint, limit, cancellationToken);
+
+        public async Task UploadContentAsync(string resourceId, Stream content, string? contentType, CancellationToken cancellationToken)
+        {
+            _uploadStarted = true;
+            var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using var registration = cancellationToken.Register(() => cancelled.TrySetCanceled(cancellationToken));
+            await cancelled.Task.ConfigureAwait(false);
         }
     }
 
