@@ -88,6 +88,7 @@ public sealed class SqliteOperationStore : IOperationStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private PendingScanStatement? _pendingScan;
     private SqliteConnection? _writer;
     private long _lastSequence;
     private long _persistedSequence;
@@ -398,6 +399,8 @@ public sealed class SqliteOperationStore : IOperationStore
             }
 
             _commands.Clear();
+            _pendingScan?.Dispose();
+            _pendingScan = null;
             if (_writer is not null)
             {
                 SqliteConnection.ClearPool(_writer);
@@ -547,41 +550,40 @@ public sealed class SqliteOperationStore : IOperationStore
         var list = new List<OfflineOperation>();
         while (reader.Read())
         {
-            list.Add(Map(reader));
+            list.Add(Map(new DataReaderRow(reader)));
         }
 
         return list;
     }
 
-    private static OfflineOperation Map(SqliteDataReader r) => new()
+    private static OfflineOperation Map<TRow>(TRow r)
+        where TRow : ISqliteRow => new()
     {
-        Id = Guid.Parse(r.GetString(0)),
-        Type = Enum.Parse<OperationType>(r.GetString(1), ignoreCase: true),
-        ResourceType = ResourceTypeOf(r.GetString(2)),
-        ResourceId = Text(r, 3) ?? string.Empty,
-        Data = JsonNode.Parse(r.GetString(4)),
-        Priority = (SyncPriority)r.GetInt32(5),
-        RetryCount = r.GetInt32(6),
-        MaxRetries = r.GetInt32(7),
-        CreatedAt = Timestamp(r.GetString(8)),
-        ScheduledAt = Timestamp(r.GetString(9)),
-        LastAttemptAt = Text(r, 10) is { } attempt ? Timestamp(attempt) : null,
-        ErrorMessage = Text(r, 11),
-        ConflictResolution = Text(r, 12) is { } strategy ? Enum.Parse<ConflictResolutionStrategy>(strategy, ignoreCase: true) : null,
-        State = (OperationState)r.GetInt32(13),
-        Sequence = r.GetInt64(14),
-        BaseVersion = r.GetValue(15) is long baseVersion ? baseVersion : null,
-        BaseData = Text(r, 16) is { } baseData ? JsonNode.Parse(baseData) : null,
-        DependsOn = Text(r, 17) is { } dependsOn ? dependsOn.Split(',').Select(Guid.Parse).ToArray() : [],
-        ClientTimestamp = Timestamp(r.GetString(18)),
-        EverSent = r.GetInt64(19) != 0,
-        ErrorType = Text(r, 20) is { } errorType ? Enum.Parse<SyncErrorType>(errorType, ignoreCase: true) : null,
+        Id = Guid.Parse(r.Text(0)),
+        Type = Enum.Parse<OperationType>(r.Text(1), ignoreCase: true),
+        ResourceType = ResourceTypeOf(r.Text(2)),
+        ResourceId = r.NullableText(3) ?? string.Empty,
+        Data = JsonNode.Parse(r.Text(4)),
+        Priority = (SyncPriority)r.Int64(5),
+        RetryCount = (int)r.Int64(6),
+        MaxRetries = (int)r.Int64(7),
+        CreatedAt = Timestamp(r.Text(8)),
+        ScheduledAt = Timestamp(r.Text(9)),
+        LastAttemptAt = r.NullableText(10) is { } attempt ? Timestamp(attempt) : null,
+        ErrorMessage = r.NullableText(11),
+        ConflictResolution = r.NullableText(12) is { } strategy ? Enum.Parse<ConflictResolutionStrategy>(strategy, ignoreCase: true) : null,
+        State = (OperationState)r.Int64(13),
+        Sequence = r.Int64(14),
+        BaseVersion = r.NullableInt64(15),
+        BaseData = r.NullableText(16) is { } baseData ? JsonNode.Parse(baseData) : null,
+        DependsOn = r.NullableText(17) is { } dependsOn ? dependsOn.Split(',').Select(Guid.Parse).ToArray() : [],
+        ClientTimestamp = Timestamp(r.Text(18)),
+        EverSent = r.Int64(19) != 0,
+        ErrorType = r.NullableText(20) is { } errorType ? Enum.Parse<SyncErrorType>(errorType, ignoreCase: true) : null,
     };
 
     private static DateTimeOffset Timestamp(string text) => SqliteDatabase.FromText(text);
 
-    // One call per nullable column: IsDBNull then GetString costs two rounds of the reader's checks and native calls.
-    private static string? Text(SqliteDataReader reader, int ordinal) => reader.GetValue(ordinal) as string;
 
     // A handful of names repeat across millions of rows: validate each once.
     private static ResourceType ResourceTypeOf(string name) => ResourceTypes.GetOrAdd(name, static n => ResourceType.From(n));
@@ -616,6 +618,33 @@ public sealed class SqliteOperationStore : IOperationStore
         ("$sent", op.EverSent ? 1 : 0),
         ("$errtype", op.ErrorType?.ToString()),
     ];
+
+    /// <summary>The pending scan (<see cref="PendingScanSql"/>) prepared once on the writer, with its parameters' indexes.</summary>
+    private sealed class PendingScanStatement(SqliteConnection writer) : IDisposable
+    {
+        private readonly RawStatement _statement = new(writer, PendingScanSql);
+        private int _priority;
+        private int _after;
+        private int _limit;
+
+        /// <summary>Binds a scan and answers the statement to step through; reset it when done.</summary>
+        public RawStatement Run(SyncPriority priority, long afterSequence, int limit)
+        {
+            if (_priority == 0)
+            {
+                _priority = _statement.ParameterIndex("$p");
+                _after = _statement.ParameterIndex("$after");
+                _limit = _statement.ParameterIndex("$limit");
+            }
+
+            _statement.Bind(_priority, (int)priority);
+            _statement.Bind(_after, afterSequence);
+            _statement.Bind(_limit, limit);
+            return _statement;
+        }
+
+        public void Dispose() => _statement.Dispose();
+    }
 
     private sealed class Transaction(SqliteOperationStore store, long lastSequence, long sentHorizon) : IOperationStoreTransaction
     {
@@ -792,21 +821,29 @@ public sealed class SqliteOperationStore : IOperationStore
 
         public PendingScan ScanPending(SyncPriority priority, long afterSequence, int limit)
         {
-            var command = store.Command(PendingScanSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit));
+            // Every take runs this, over rows it then builds: read through SQLitePCL, not a data reader.
+            var scan = store._pendingScan ??= new PendingScanStatement(store.Writer());
             try
             {
-                using var reader = command.ExecuteReader();
                 var ready = new List<OfflineOperation>();
                 var scanned = 0;
                 var last = afterSequence;
-                while (reader.Read())
+                var row = scan.Run(priority, afterSequence, limit);
+                try
                 {
-                    scanned++;
-                    last = reader.GetInt64(14);
-                    if (reader.GetInt64(ColumnNames.Length) != 0)
+                    while (row.Step())
                     {
-                        ready.Add(Map(reader));
+                        scanned++;
+                        last = row.Int64(14);
+                        if (row.Int64(ColumnNames.Length) != 0)
+                        {
+                            ready.Add(Map(row));
+                        }
                     }
+                }
+                finally
+                {
+                    row.Reset();
                 }
 
                 return new PendingScan(ready, scanned, last);

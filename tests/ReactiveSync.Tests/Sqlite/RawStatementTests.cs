@@ -1,0 +1,78 @@
+using Microsoft.Data.Sqlite;
+using ReactiveSync.Sqlite;
+
+namespace ReactiveSync.Tests.Sqlite;
+
+/// <summary>The statement the queue's pending scan runs through SQLitePCL: it reads values as the data reader does.</summary>
+[TestFixture]
+public sealed class RawStatementTests
+{
+    private SqliteConnection _connection = null!;
+
+    [SetUp]
+    public void Open()
+    {
+        _connection = new SqliteConnection("Data Source=:memory:");
+        _connection.Open();
+        using var command = _connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE t (n INTEGER, s TEXT);
+            INSERT INTO t VALUES (1, 'one'), (2, ''), (NULL, NULL), (4, 'été');
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    [TearDown]
+    public void Close() => _connection.Dispose();
+
+    [Test]
+    public void Step_ReadsIntegersTextEmptyTextAndNullsLikeTheDataReader()
+    {
+        using var statement = new RawStatement(_connection, "SELECT n, s FROM t WHERE rowid > $after ORDER BY rowid");
+        statement.Bind(statement.ParameterIndex("$after"), 0);
+        var rows = new List<(long? N, string? S)>();
+        while (statement.Step())
+        {
+            rows.Add((statement.NullableInt64(0), statement.NullableText(1)));
+        }
+
+        statement.Reset();
+        Assert.That(rows, Is.EqualTo(new (long?, string?)[] { (1, "one"), (2, ""), (null, null), (4, "été") }));
+    }
+
+    [Test]
+    public void Reset_KeepsBindingsSoTheStatementRunsAgain()
+    {
+        using var statement = new RawStatement(_connection, "SELECT count(*) FROM t WHERE rowid > $after");
+        statement.Bind(statement.ParameterIndex("$after"), 2);
+        Assert.That(statement.Step(), Is.True);
+        var first = statement.Int64(0);
+        statement.Reset();
+        Assert.That(statement.Step(), Is.True);
+        Assert.That((first, statement.Int64(0)), Is.EqualTo((2L, 2L)));
+    }
+
+    [Test]
+    public void Text_OfANullColumn_ThrowsNamingTheColumn()
+    {
+        using var statement = new RawStatement(_connection, "SELECT s FROM t WHERE n IS NULL");
+        Assert.That(statement.Step(), Is.True);
+        var ex = Assert.Throws<InvalidCastException>(() => statement.Text(0));
+        Assert.That(ex!.Message, Does.Contain("Column s is NULL"));
+    }
+
+    [Test]
+    public void Constructor_SqlThatDoesNotPrepare_ThrowsSqliteExceptionWithSqlitesMessage()
+    {
+        var ex = Assert.Throws<SqliteException>(() => new RawStatement(_connection, "SELECT * FROM missing"));
+        Assert.That(ex!.Message, Does.Contain("no such table: missing"));
+    }
+
+    [Test]
+    public void ParameterIndex_UnknownName_ThrowsArgumentExceptionNamingIt()
+    {
+        using var statement = new RawStatement(_connection, "SELECT n FROM t WHERE rowid > $after");
+        var ex = Assert.Throws<ArgumentException>(() => statement.ParameterIndex("$before"));
+        Assert.That(ex!.Message, Does.Contain("$before"));
+    }
+}
