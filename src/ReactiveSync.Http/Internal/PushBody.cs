@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ReactiveSync.Http.Wire;
 using ReactiveSync.Model;
@@ -64,7 +65,9 @@ internal static class PushBody
             writer.WriteEndObject();
         }
 
-        var content = new ByteArrayContent(buffer.WrittenSpan.ToArray());
+        // The writer's own array, not a copy of it: the buffer is this body's alone.
+        var body = MemoryMarshal.TryGetArray(buffer.WrittenMemory, out var segment) ? segment : new ArraySegment<byte>(buffer.WrittenSpan.ToArray());
+        var content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
         content.Headers.ContentType = JsonMediaType;
         return content;
     }

@@ -59,7 +59,7 @@ internal sealed class SyncEndpointHandlers
         PushRequest? request;
         try
         {
-            request = JsonSerializer.Deserialize(body, SyncJsonContext.Default.PushRequest);
+            request = JsonSerializer.Deserialize(body.Value.Span, SyncJsonContext.Default.PushRequest);
         }
         catch (JsonException ex)
         {
@@ -295,7 +295,8 @@ internal sealed class SyncEndpointHandlers
         }
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, long limit, CancellationToken cancellationToken)
+    /// <summary>The whole body, in the buffer it was read into (no copy); null when it is larger than <paramref name="limit"/>.</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(Stream body, long limit, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         while (true)
@@ -304,7 +305,7 @@ internal sealed class SyncEndpointHandlers
             var read = await body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
-                return buffer.WrittenSpan.ToArray();
+                return buffer.WrittenMemory;
             }
 
             buffer.Advance(read);

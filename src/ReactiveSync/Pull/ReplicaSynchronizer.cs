@@ -179,7 +179,7 @@ public sealed class ReplicaSynchronizer
         ArgumentNullException.ThrowIfNull(answered);
         var recorded = new List<(OfflineOperation Operation, PushResult Result)>(answered.Count);
         var keys = new List<ReplicaKey>(answered.Count);
-        var seen = new HashSet<ReplicaKey>();
+        var seen = new HashSet<ReplicaKey>(answered.Count);
         foreach (var (operation, result) in answered)
         {
             ArgumentNullException.ThrowIfNull(operation, nameof(answered));
