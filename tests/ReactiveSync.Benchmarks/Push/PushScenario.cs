@@ -20,14 +20,17 @@ namespace ReactiveSync.Benchmarks.Push;
 /// Options: <c>--operations N</c> per figure (default 20,000), <c>--parallel P</c> for the naive client (default 8),
 /// <c>--dir PATH</c> for the databases (default a fresh temp folder, deleted afterwards), <c>--only engine</c> or
 /// <c>--only plain</c> to run just the engine at batch size 100 or just the plain batched client (for a profiler; writes no artifact),
-/// <c>--rounds N</c> measured rounds (default 5; each figure is the median of its rounds).
+/// <c>--rounds N</c> measured rounds (default 5; each figure is the median of its rounds), <c>--warmup N</c> rounds run
+/// first and not counted (default 3).
 /// </summary>
 /// <remarks>
-/// Every figure is measured at steady state: one whole round of all four figures runs first and is not counted. With
+/// Every figure is measured at steady state: whole rounds of all four figures run first and are not counted. With
 /// a short warm-up instead (500 operations each), the engine, measured first, ran while the JIT was still tiering up
 /// its paths: the same drain repeated at the end of the scenario was 1.5x to 1.7x faster, and equal to the first with
-/// <c>DOTNET_TieredCompilation=0</c>. Each figure reports the JIT's compile time during it, so a figure taken before
-/// the steady state shows.
+/// <c>DOTNET_TieredCompilation=0</c>. One warm-up round was not enough either: the engine's drain runs its paths once
+/// per batch, 200 times a round, so the JIT still compiled 100 to 190 ms during the engine's first two measured
+/// drains (of about 550 ms, on two cores), against 15 to 66 ms for the naive client, whose paths run 20,000 times a
+/// round. Each figure reports the JIT's compile time during it, so a figure taken before the steady state shows.
 /// </remarks>
 internal sealed class PushScenario : IScenario
 {
@@ -64,15 +67,16 @@ internal sealed class PushScenario : IScenario
                 return 0;
             }
 
-            // Round 0 warms every path up (JIT tiering, connection pools, SQLite pages) and is not counted.
+            // The warm-up rounds take every path up (JIT tiering, connection pools, SQLite pages) and are not counted.
             // Five, not three: on two cores the engine's figure moved between about 26,000 and 39,000 ops/s from round to
             // round of one run, at steady state (no JIT), so the median of three could land on either side.
             var measuredRounds = Math.Max(1, (int)Option(args, "--rounds", 5));
+            var warmupRounds = Math.Max(1, (int)Option(args, "--warmup", 3));
             var rounds = new List<(Figure Batch100, Figure Batch10, Figure Naive, Figure PlainBatched)>();
-            for (var round = 0; round <= measuredRounds; round++)
+            for (var round = 1 - warmupRounds; round <= measuredRounds; round++)
             {
                 var counted = round > 0;
-                Console.WriteLine(counted ? $"  round {round} of {measuredRounds}" : "  round 0: warm-up, not counted");
+                Console.WriteLine(counted ? $"  round {round} of {measuredRounds}" : $"  round {round}: warm-up, not counted");
                 var b100 = await EngineDrainAsync(server, directory, $"engine-100-r{round}", operations, 100);
                 Report("engine, SQLite queue + HTTP, batch size 100", b100);
                 var b10 = await EngineDrainAsync(server, directory, $"engine-10-r{round}", operations, SyncConfiguration.Default.BatchSize);
@@ -112,7 +116,7 @@ internal sealed class PushScenario : IScenario
 
             var met = ratios["batch100_vs_naive"] >= Goal;
             Console.WriteLine($"goal: batch size 100 >= {Goal}x naive: {(met ? "met" : "NOT met")} ({ratios["batch100_vs_naive"]:N1}x)");
-            var path = WriteArtifact(operations, parallel, measuredRounds, batch100, batch10, naive, plainBatched, ratios, met);
+            var path = WriteArtifact(operations, parallel, warmupRounds, measuredRounds, batch100, batch10, naive, plainBatched, ratios, met);
             Console.WriteLine($"wrote {path}");
             return met ? 0 : 1;
         }
@@ -267,7 +271,7 @@ internal sealed class PushScenario : IScenario
     }
 
     private static string WriteArtifact(
-        int operations, int parallel, int measuredRounds, Figure batch100, Figure batch10, Figure naive, Figure plainBatched, Dictionary<string, double> ratios, bool met)
+        int operations, int parallel, int warmupRounds, int measuredRounds, Figure batch100, Figure batch10, Figure naive, Figure plainBatched, Dictionary<string, double> ratios, bool met)
     {
         var root = Directory.GetCurrentDirectory();
         for (var dir = new DirectoryInfo(root); dir is not null; dir = dir.Parent)
@@ -297,6 +301,7 @@ internal sealed class PushScenario : IScenario
             scenario = "push",
             operations,
             naiveParallelism = parallel,
+            warmupRounds,
             measuredRounds,
             processors = Environment.ProcessorCount,
             os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
