@@ -12,6 +12,7 @@ internal sealed class RawStatement : ISqliteRow, IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private readonly Dictionary<string, int> _parameters = new(StringComparer.Ordinal);
 
     /// <exception cref="SqliteException">The SQL does not prepare.</exception>
     public RawStatement(SqliteConnection connection, string sql)
@@ -26,15 +27,12 @@ internal sealed class RawStatement : ISqliteRow, IDisposable
         }
     }
 
-    /// <summary>The 1-based index of a named parameter, as binding takes it.</summary>
+    /// <summary>Binds a named parameter (its index is looked up once: the lookup is a native call with the name).</summary>
     /// <exception cref="ArgumentException">The statement has no parameter of that name.</exception>
-    public int ParameterIndex(string name)
-    {
-        var index = raw.sqlite3_bind_parameter_index(_statement, name);
-        return index > 0 ? index : throw new ArgumentException($"The statement has no parameter {name}.", nameof(name));
-    }
+    public void Bind(string name, long value) => Check(raw.sqlite3_bind_int64(_statement, ParameterIndex(name), value));
 
-    public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+    /// <inheritdoc cref="Bind(string, long)"/>
+    public void Bind(string name, string value) => Check(raw.sqlite3_bind_text(_statement, ParameterIndex(name), value));
 
     /// <summary>Steps to the next row: true on a row, false when done.</summary>
     /// <exception cref="SqliteException">SQLite failed (the statement should then be reset).</exception>
@@ -64,6 +62,22 @@ internal sealed class RawStatement : ISqliteRow, IDisposable
     public string? NullableText(int ordinal) => raw.sqlite3_column_text(_statement, ordinal).utf8_to_string();
 
     public void Dispose() => _statement.Dispose();
+
+    private int ParameterIndex(string name)
+    {
+        if (!_parameters.TryGetValue(name, out var index))
+        {
+            index = raw.sqlite3_bind_parameter_index(_statement, name);
+            if (index <= 0)
+            {
+                throw new ArgumentException($"The statement has no parameter {name}.", nameof(name));
+            }
+
+            _parameters[name] = index;
+        }
+
+        return index;
+    }
 
     private void Check(int rc)
     {

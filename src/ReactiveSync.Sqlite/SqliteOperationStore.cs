@@ -88,7 +88,7 @@ public sealed class SqliteOperationStore : IOperationStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-    private PendingScanStatement? _pendingScan;
+    private readonly Dictionary<string, RawStatement> _rawStatements = new(StringComparer.Ordinal);
     private SqliteConnection? _writer;
     private long _lastSequence;
     private long _persistedSequence;
@@ -399,8 +399,12 @@ public sealed class SqliteOperationStore : IOperationStore
             }
 
             _commands.Clear();
-            _pendingScan?.Dispose();
-            _pendingScan = null;
+            foreach (var statement in _rawStatements.Values)
+            {
+                statement.Dispose();
+            }
+
+            _rawStatements.Clear();
             if (_writer is not null)
             {
                 SqliteConnection.ClearPool(_writer);
@@ -497,6 +501,18 @@ public sealed class SqliteOperationStore : IOperationStore
     }
 
     /// <summary>A cached, prepared command on the writer connection, with its parameters set.</summary>
+    /// <summary>A statement prepared once on the writer and run through SQLitePCL (see <see cref="RawStatement"/>), for the hottest statements.</summary>
+    private RawStatement Raw(string sql)
+    {
+        if (!_rawStatements.TryGetValue(sql, out var statement))
+        {
+            statement = new RawStatement(Writer(), sql);
+            _rawStatements[sql] = statement;
+        }
+
+        return statement;
+    }
+
     private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         if (!_commands.TryGetValue(sql, out var command))
@@ -619,33 +635,6 @@ public sealed class SqliteOperationStore : IOperationStore
         ("$errtype", op.ErrorType?.ToString()),
     ];
 
-    /// <summary>The pending scan (<see cref="PendingScanSql"/>) prepared once on the writer, with its parameters' indexes.</summary>
-    private sealed class PendingScanStatement(SqliteConnection writer) : IDisposable
-    {
-        private readonly RawStatement _statement = new(writer, PendingScanSql);
-        private int _priority;
-        private int _after;
-        private int _limit;
-
-        /// <summary>Binds a scan and answers the statement to step through; reset it when done.</summary>
-        public RawStatement Run(SyncPriority priority, long afterSequence, int limit)
-        {
-            if (_priority == 0)
-            {
-                _priority = _statement.ParameterIndex("$p");
-                _after = _statement.ParameterIndex("$after");
-                _limit = _statement.ParameterIndex("$limit");
-            }
-
-            _statement.Bind(_priority, (int)priority);
-            _statement.Bind(_after, afterSequence);
-            _statement.Bind(_limit, limit);
-            return _statement;
-        }
-
-        public void Dispose() => _statement.Dispose();
-    }
-
     private sealed class Transaction(SqliteOperationStore store, long lastSequence, long sentHorizon) : IOperationStoreTransaction
     {
         private const string InsertSql =
@@ -762,19 +751,27 @@ public sealed class SqliteOperationStore : IOperationStore
             var ids = IdsJson(operations.Select(op => op.Id));
             var deleted = new List<OfflineOperation>(operations.Count);
             var anyDependencies = false;
-            var command = store.Command(DeleteKnownSql, ("$ids", ids));
             try
             {
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
+                // Each completion runs this: read through SQLitePCL, as the pending scan is.
+                var row = store.Raw(DeleteKnownSql);
+                row.Bind("$ids", ids);
+                try
                 {
-                    deleted.Add(byId[reader.GetString(0)]);
-                    if (!MayHaveBeenSent(everSent: reader.GetInt64(1) != 0, sequence: reader.GetInt64(2)))
+                    while (row.Step())
                     {
-                        MarkDurable();
-                    }
+                        deleted.Add(byId[row.Text(0)]);
+                        if (!MayHaveBeenSent(everSent: row.Int64(1) != 0, sequence: row.Int64(2)))
+                        {
+                            MarkDurable();
+                        }
 
-                    anyDependencies |= reader.GetInt64(3) != 0;
+                        anyDependencies |= row.Int64(3) != 0;
+                    }
+                }
+                finally
+                {
+                    row.Reset();
                 }
             }
             catch (SqliteException ex)
@@ -821,14 +818,16 @@ public sealed class SqliteOperationStore : IOperationStore
 
         public PendingScan ScanPending(SyncPriority priority, long afterSequence, int limit)
         {
-            // Every take runs this, over rows it then builds: read through SQLitePCL, not a data reader.
-            var scan = store._pendingScan ??= new PendingScanStatement(store.Writer());
             try
             {
+                // Every take runs this, over rows it then builds: read through SQLitePCL, not a data reader.
+                var row = store.Raw(PendingScanSql);
+                row.Bind("$p", (int)priority);
+                row.Bind("$after", afterSequence);
+                row.Bind("$limit", limit);
                 var ready = new List<OfflineOperation>();
                 var scanned = 0;
                 var last = afterSequence;
-                var row = scan.Run(priority, afterSequence, limit);
                 try
                 {
                     while (row.Step())

@@ -29,7 +29,7 @@ public sealed class RawStatementTests
     public void Step_ReadsIntegersTextEmptyTextAndNullsLikeTheDataReader()
     {
         using var statement = new RawStatement(_connection, "SELECT n, s FROM t WHERE rowid > $after ORDER BY rowid");
-        statement.Bind(statement.ParameterIndex("$after"), 0);
+        statement.Bind("$after", 0);
         var rows = new List<(long? N, string? S)>();
         while (statement.Step())
         {
@@ -44,7 +44,7 @@ public sealed class RawStatementTests
     public void Reset_KeepsBindingsSoTheStatementRunsAgain()
     {
         using var statement = new RawStatement(_connection, "SELECT count(*) FROM t WHERE rowid > $after");
-        statement.Bind(statement.ParameterIndex("$after"), 2);
+        statement.Bind("$after", 2);
         Assert.That(statement.Step(), Is.True);
         var first = statement.Int64(0);
         statement.Reset();
@@ -69,10 +69,19 @@ public sealed class RawStatementTests
     }
 
     [Test]
-    public void ParameterIndex_UnknownName_ThrowsArgumentExceptionNamingIt()
+    public void Bind_TextParameter_BindsItsValue()
+    {
+        using var statement = new RawStatement(_connection, "SELECT n FROM t WHERE s = $s");
+        statement.Bind("$s", "été");
+        Assert.That(statement.Step(), Is.True);
+        Assert.That(statement.Int64(0), Is.EqualTo(4));
+    }
+
+    [Test]
+    public void Bind_UnknownName_ThrowsArgumentExceptionNamingIt()
     {
         using var statement = new RawStatement(_connection, "SELECT n FROM t WHERE rowid > $after");
-        var ex = Assert.Throws<ArgumentException>(() => statement.ParameterIndex("$before"));
+        var ex = Assert.Throws<ArgumentException>(() => statement.Bind("$before", 1));
         Assert.That(ex!.Message, Does.Contain("$before"));
     }
 }
