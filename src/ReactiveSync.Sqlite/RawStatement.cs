@@ -34,6 +34,39 @@ internal sealed class RawStatement : ISqliteRow, IDisposable
     /// <inheritdoc cref="Bind(string, long)"/>
     public void Bind(string name, string value) => Check(raw.sqlite3_bind_text(_statement, ParameterIndex(name), value));
 
+    /// <summary>Binds a column value as a command's parameter would take it: null as NULL, text, or an integer.</summary>
+    /// <exception cref="ArgumentException">No such parameter, or a value of another type.</exception>
+    public void Bind(string name, object? value)
+    {
+        var index = ParameterIndex(name);
+        Check(value switch
+        {
+            null => raw.sqlite3_bind_null(_statement, index),
+            string text => raw.sqlite3_bind_text(_statement, index, text),
+            int number => raw.sqlite3_bind_int64(_statement, index, number),
+            long number => raw.sqlite3_bind_int64(_statement, index, number),
+            _ => throw new ArgumentException($"A {value.GetType().Name} cannot be bound to {name}: text, integers and null can.", nameof(value)),
+        });
+    }
+
+    /// <summary>Runs a statement that answers no rows and resets it; answers how many rows it changed.</summary>
+    /// <exception cref="SqliteException">SQLite failed (e.g. a constraint, a full disk).</exception>
+    public int Execute()
+    {
+        try
+        {
+            while (Step())
+            {
+            }
+
+            return raw.sqlite3_changes(_db);
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
     /// <summary>Steps to the next row: true on a row, false when done.</summary>
     /// <exception cref="SqliteException">SQLite failed (the statement should then be reset).</exception>
     public bool Step()

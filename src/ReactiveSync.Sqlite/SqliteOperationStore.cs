@@ -872,7 +872,22 @@ public sealed class SqliteOperationStore : IOperationStore
         public void Insert(OfflineOperation operation)
         {
             ArgumentNullException.ThrowIfNull(operation);
-            NonQuery(store.Command(InsertSql, Row(operation)));
+            // Queueing runs this once per operation, with 21 parameters: through SQLitePCL, each bound by a cached index.
+            try
+            {
+                var insert = store.Raw(InsertSql);
+                foreach (var (name, value) in Row(operation))
+                {
+                    insert.Bind(name, value);
+                }
+
+                insert.Execute();
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+
             MarkDurable();
             InsertDependencies(operation);
         }

@@ -78,6 +78,52 @@ public sealed class RawStatementTests
     }
 
     [Test]
+    public void Execute_BindsNullTextAndIntegersAndAnswersTheRowsChanged()
+    {
+        using var insert = new RawStatement(_connection, "INSERT INTO t (n, s) VALUES ($n, $s)");
+        insert.Bind("$n", (object?)5);
+        insert.Bind("$s", (object?)"five");
+        var first = insert.Execute();
+        insert.Bind("$n", (object?)6L);
+        insert.Bind("$s", (object?)null);
+        var second = insert.Execute();
+
+        using var read = new RawStatement(_connection, "SELECT n, s FROM t WHERE n >= 5 ORDER BY n");
+        var rows = new List<(long? N, string? S)>();
+        while (read.Step())
+        {
+            rows.Add((read.NullableInt64(0), read.NullableText(1)));
+        }
+
+        Assert.That((first, second, rows), Is.EqualTo((1, 1, new List<(long?, string?)> { (5, "five"), (6, null) })));
+    }
+
+    [Test]
+    public void Execute_ConstraintViolated_ThrowsSqliteExceptionAndTheStatementRunsAgain()
+    {
+        using (var index = _connection.CreateCommand())
+        {
+            index.CommandText = "CREATE UNIQUE INDEX ux_t_n ON t (n)";
+            index.ExecuteNonQuery();
+        }
+
+        using var insert = new RawStatement(_connection, "INSERT INTO t (n, s) VALUES ($n, 'x')");
+        insert.Bind("$n", (object?)1);
+        var ex = Assert.Throws<SqliteException>(() => insert.Execute());
+        insert.Bind("$n", (object?)9);
+
+        Assert.That((ex!.SqliteErrorCode & 0xFF, ex.Message.Contains("UNIQUE"), insert.Execute()), Is.EqualTo((19, true, 1)));
+    }
+
+    [Test]
+    public void Bind_ValueOfAnotherType_ThrowsArgumentExceptionNamingTheParameter()
+    {
+        using var statement = new RawStatement(_connection, "SELECT $v");
+        var ex = Assert.Throws<ArgumentException>(() => statement.Bind("$v", (object?)1.5));
+        Assert.That(ex!.Message, Does.Contain("Double").And.Contain("$v"));
+    }
+
+    [Test]
     public void Bind_UnknownName_ThrowsArgumentExceptionNamingIt()
     {
         using var statement = new RawStatement(_connection, "SELECT n FROM t WHERE rowid > $after");
