@@ -500,7 +500,6 @@ public sealed class SqliteOperationStore : IOperationStore
         return _writer ?? throw new InvalidOperationException("The store is not open: call OpenAsync first.");
     }
 
-    /// <summary>A cached, prepared command on the writer connection, with its parameters set.</summary>
     /// <summary>A statement prepared once on the writer and run through SQLitePCL (see <see cref="RawStatement"/>), for the hottest statements.</summary>
     private RawStatement Raw(string sql)
     {
@@ -513,6 +512,7 @@ public sealed class SqliteOperationStore : IOperationStore
         return statement;
     }
 
+    /// <summary>A cached, prepared command on the writer connection, with its parameters set.</summary>
     private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         if (!_commands.TryGetValue(sql, out var command))
@@ -599,7 +599,6 @@ public sealed class SqliteOperationStore : IOperationStore
     };
 
     private static DateTimeOffset Timestamp(string text) => SqliteDatabase.FromText(text);
-
 
     // A handful of names repeat across millions of rows: validate each once.
     private static ResourceType ResourceTypeOf(string name) => ResourceTypes.GetOrAdd(name, static n => ResourceType.From(n));

@@ -197,8 +197,15 @@ internal sealed class SyncDrain
         {
             // Cancelled while an answer waited for the next step (e.g. during the next batch's upload): the server
             // applied it, so it is recorded, first, as it goes before what was taken after it.
-            await RecordAnsweredAsync(answered, run, takeAlong: 0, CancellationToken.None).ConfigureAwait(false);
-            await ReleaseAfterCancelAsync(taken, onTheWire, run).ConfigureAwait(false);
+            try
+            {
+                await RecordAnsweredAsync(answered, run, takeAlong: 0, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                await ReleaseAfterCancelAsync(taken, onTheWire, run).ConfigureAwait(false);
+            }
+
             throw;
         }
 
