@@ -5,8 +5,10 @@ namespace ReactiveSync.Sqlite;
 
 /// <summary>
 /// A statement prepared once on a connection and run through SQLitePCL directly: one native call per column read,
-/// where <see cref="SqliteDataReader"/> makes three (its row and null checks before each value). For the queue's
-/// hottest read, the pending scan of every take. Used by one caller at a time; finalize it before the connection closes.
+/// where <see cref="SqliteDataReader"/> makes three (its row and null checks before each value), and each parameter's
+/// index looked up once, where a command looks it up by name on every run. For the queue's hottest statements: the
+/// pending scan of every take, the removal of what the server acknowledged, the insert of every queued operation.
+/// Used by one caller at a time; finalize it before the connection closes.
 /// </summary>
 internal sealed class RawStatement : ISqliteRow, IDisposable
 {
