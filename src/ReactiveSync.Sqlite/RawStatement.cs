@@ -33,9 +33,6 @@ internal sealed class RawStatement : ISqliteRow, IDisposable
     /// <exception cref="ArgumentException">The statement has no parameter of that name.</exception>
     public void Bind(string name, long value) => Check(raw.sqlite3_bind_int64(_statement, ParameterIndex(name), value));
 
-    /// <inheritdoc cref="Bind(string, long)"/>
-    public void Bind(string name, string value) => Check(raw.sqlite3_bind_text(_statement, ParameterIndex(name), value));
-
     /// <summary>Binds a column value as a command's parameter would take it: null as NULL, text, or an integer.</summary>
     /// <exception cref="ArgumentException">No such parameter, or a value of another type.</exception>
     public void Bind(string name, object? value)

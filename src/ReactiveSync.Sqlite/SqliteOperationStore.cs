@@ -750,33 +750,23 @@ public sealed class SqliteOperationStore : IOperationStore
             var ids = IdsJson(operations.Select(op => op.Id));
             var deleted = new List<OfflineOperation>(operations.Count);
             var anyDependencies = false;
-            try
+            // Each completion runs this: read through SQLitePCL, as the pending scan is.
+            Raw(DeleteKnownSql, row =>
             {
-                // Each completion runs this: read through SQLitePCL, as the pending scan is.
-                var row = store.Raw(DeleteKnownSql);
                 row.Bind("$ids", ids);
-                try
+                while (row.Step())
                 {
-                    while (row.Step())
+                    deleted.Add(byId[row.Text(0)]);
+                    if (!MayHaveBeenSent(everSent: row.Int64(1) != 0, sequence: row.Int64(2)))
                     {
-                        deleted.Add(byId[row.Text(0)]);
-                        if (!MayHaveBeenSent(everSent: row.Int64(1) != 0, sequence: row.Int64(2)))
-                        {
-                            MarkDurable();
-                        }
-
-                        anyDependencies |= row.Int64(3) != 0;
+                        MarkDurable();
                     }
+
+                    anyDependencies |= row.Int64(3) != 0;
                 }
-                finally
-                {
-                    row.Reset();
-                }
-            }
-            catch (SqliteException ex)
-            {
-                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
-            }
+
+                return deleted.Count;
+            });
 
             if (anyDependencies)
             {
@@ -815,42 +805,28 @@ public sealed class SqliteOperationStore : IOperationStore
         public IReadOnlyList<OfflineOperation> GetPendingWindow(SyncPriority priority, long afterSequence, int limit) =>
             Query(store.Command(PendingWindowSql, ("$p", (int)priority), ("$after", afterSequence), ("$limit", limit)));
 
-        public PendingScan ScanPending(SyncPriority priority, long afterSequence, int limit)
-        {
-            try
+        // Every take runs this, over rows it then builds: read through SQLitePCL, not a data reader.
+        public PendingScan ScanPending(SyncPriority priority, long afterSequence, int limit) =>
+            Raw(PendingScanSql, row =>
             {
-                // Every take runs this, over rows it then builds: read through SQLitePCL, not a data reader.
-                var row = store.Raw(PendingScanSql);
                 row.Bind("$p", (int)priority);
                 row.Bind("$after", afterSequence);
                 row.Bind("$limit", limit);
                 var ready = new List<OfflineOperation>();
                 var scanned = 0;
                 var last = afterSequence;
-                try
+                while (row.Step())
                 {
-                    while (row.Step())
+                    scanned++;
+                    last = row.Int64(14);
+                    if (row.Int64(ColumnNames.Length) != 0)
                     {
-                        scanned++;
-                        last = row.Int64(14);
-                        if (row.Int64(ColumnNames.Length) != 0)
-                        {
-                            ready.Add(Map(row));
-                        }
+                        ready.Add(Map(row));
                     }
-                }
-                finally
-                {
-                    row.Reset();
                 }
 
                 return new PendingScan(ready, scanned, last);
-            }
-            catch (SqliteException ex)
-            {
-                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
-            }
-        }
+            });
 
         public IReadOnlyList<OfflineOperation> GetByState(OperationState state, int limit) =>
             Query(store.Command(ByStateSql, ("$s", (int)state), ("$limit", limit), ("$offset", 0)));
@@ -872,20 +848,15 @@ public sealed class SqliteOperationStore : IOperationStore
         {
             ArgumentNullException.ThrowIfNull(operation);
             // Queueing runs this once per operation, with 21 parameters: through SQLitePCL, each bound by a cached index.
-            try
+            Raw(InsertSql, insert =>
             {
-                var insert = store.Raw(InsertSql);
                 foreach (var (name, value) in Row(operation))
                 {
                     insert.Bind(name, value);
                 }
 
-                insert.Execute();
-            }
-            catch (SqliteException ex)
-            {
-                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
-            }
+                return insert.Execute();
+            });
 
             MarkDurable();
             InsertDependencies(operation);
@@ -1006,6 +977,25 @@ public sealed class SqliteOperationStore : IOperationStore
         }
 
         // The execution points: a SQLite failure (disk full, damaged file) leaves as a typed error naming the file.
+        /// <summary>Runs <paramref name="work"/> on the store's raw statement for <paramref name="sql"/> and resets it, with failures translated as the command helpers do.</summary>
+        private T Raw<T>(string sql, Func<RawStatement, T> work)
+        {
+            RawStatement? statement = null;
+            try
+            {
+                statement = store.Raw(sql);
+                return work(statement);
+            }
+            catch (SqliteException ex)
+            {
+                throw _failure = SqliteDatabase.Translate(ex, store._databasePath);
+            }
+            finally
+            {
+                statement?.Reset();
+            }
+        }
+
         private int NonQuery(SqliteCommand command)
         {
             try
