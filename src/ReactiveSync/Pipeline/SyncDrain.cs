@@ -83,6 +83,13 @@ internal sealed class SyncDrain
         var onTheWire = new Queue<Sending>(maxOnTheWire);
         // Answers in and not yet recorded; each is cleared before its recording starts, so a cancel records it once.
         Answered? answered = null;
+        Answered? TakeAnswered()
+        {
+            var toRecord = answered;
+            answered = null;
+            return toRecord;
+        }
+
         try
         {
             if (canContinue())
@@ -108,9 +115,7 @@ internal sealed class SyncDrain
                     }
                     else
                     {
-                        var last = answered;
-                        answered = null;
-                        await RecordAnsweredAsync(last, run, takeAlong: 0, cancellationToken).ConfigureAwait(false);
+                        await RecordAnsweredAsync(TakeAnswered(), run, takeAlong: 0, cancellationToken).ConfigureAwait(false);
                         stop = true;
                         break;
                     }
@@ -125,9 +130,7 @@ internal sealed class SyncDrain
                 // next (enough to fill the wire and have one to follow) in the same queue commit.
                 retake |= answered is not null;
                 var wanted = onTheWire.Count > 0 && canContinue() ? maxOnTheWire + 1 - onTheWire.Count - taken.Count : 0;
-                var toRecord = answered;
-                answered = null;
-                var takenAlong = await RecordAnsweredAsync(toRecord, run, Math.Max(wanted, 0), cancellationToken).ConfigureAwait(false);
+                var takenAlong = await RecordAnsweredAsync(TakeAnswered(), run, Math.Max(wanted, 0), cancellationToken).ConfigureAwait(false);
                 if (onTheWire.Count == 0)
                 {
                     // Nothing on the wire: recorded answers may have unblocked later operations, so look once more.
@@ -199,7 +202,7 @@ internal sealed class SyncDrain
             // applied it, so it is recorded, first, as it goes before what was taken after it.
             try
             {
-                await RecordAnsweredAsync(answered, run, takeAlong: 0, CancellationToken.None).ConfigureAwait(false);
+                await RecordAnsweredAsync(TakeAnswered(), run, takeAlong: 0, CancellationToken.None).ConfigureAwait(false);
             }
             finally
             {
