@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using ReactiveSync.Http.Wire;
 using ReactiveSync.Model;
@@ -15,7 +14,7 @@ internal static class PushBody
 {
     private static readonly MediaTypeHeaderValue JsonMediaType = MediaTypeHeaderValue.Parse("application/json; charset=utf-8");
 
-    public static ByteArrayContent Create(string clientId, IReadOnlyList<OfflineOperation> operations)
+    public static HttpContent Create(string clientId, IReadOnlyList<OfflineOperation> operations)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + (operations.Count * 320));
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WireJson.Options.Encoder, SkipValidation = true }))
@@ -65,9 +64,8 @@ internal static class PushBody
             writer.WriteEndObject();
         }
 
-        // The writer's own array, not a copy of it: the buffer is this body's alone.
-        var body = MemoryMarshal.TryGetArray(buffer.WrittenMemory, out var segment) ? segment : new ArraySegment<byte>(buffer.WrittenSpan.ToArray());
-        var content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
+        // The writer's own memory, not a copy of it: the buffer is this body's alone.
+        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
         content.Headers.ContentType = JsonMediaType;
         return content;
     }
