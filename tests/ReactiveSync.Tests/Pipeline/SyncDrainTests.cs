@@ -271,15 +271,7 @@ public class SyncDrainTests
         var store = new FaultyOperationStore(new InMemoryOperationStore());
         var server = new InMemorySyncTransport(scheduler);
         using var network = new InMemoryNetworkMonitor(online: true);
-        await using var engine = await SyncEngine.CreateAsync(new SyncEngineOptions
-        {
-            OperationStore = store,
-            Transport = new FirstAnswerShort(server),
-            NetworkMonitor = network,
-            ClientId = "device-1",
-            Scheduler = scheduler,
-            Configuration = SyncConfiguration.Default with { AutoSyncEnabled = false, PullEnabled = false, BatchSize = 2, MaxPushesInFlight = 1 },
-        });
+        await using var engine = await CreateEngineAsync(store, new FirstAnswerShort(server), network, scheduler, batchSize: 2, maxPushesInFlight: 1);
         var ops = await engine.OperationQueue.QueueOperationsAsync(new[] { "a", "b", "c", "d", "e", "f" }.Select(id => EngineHarness.Create(id)).ToList());
         var before = store.Writes;
         store.FailCommit = number => number == before + 4; // take a+b, take c+d, complete a + take e+f, retry b
@@ -309,15 +301,7 @@ public class SyncDrainTests
         var server = new InMemorySyncTransport(scheduler);
         var transport = new HoldsTheFirstPush(server);
         using var network = new InMemoryNetworkMonitor(online: true);
-        await using var engine = await SyncEngine.CreateAsync(new SyncEngineOptions
-        {
-            OperationStore = new InMemoryOperationStore(),
-            Transport = transport,
-            NetworkMonitor = network,
-            ClientId = "device-1",
-            Scheduler = scheduler,
-            Configuration = SyncConfiguration.Default with { AutoSyncEnabled = false, PullEnabled = false, BatchSize = 2, MaxPushesInFlight = 2 },
-        });
+        await using var engine = await CreateEngineAsync(new InMemoryOperationStore(), transport, network, scheduler, batchSize: 2, maxPushesInFlight: 2);
         await engine.OperationQueue.QueueOperationsAsync(new[] { "a", "b", "c", "d" }.Select(id => EngineHarness.Create(id)).ToList());
         var (commitsBefore, _) = engine.OperationQueue.GroupCommitCounts;
 
@@ -352,15 +336,7 @@ public class SyncDrainTests
             var transport = new UploadsUntilCancelled(server);
             var store = new InMemoryOperationStore();
             using var network = new InMemoryNetworkMonitor(online: true);
-            var engine = await SyncEngine.CreateAsync(new SyncEngineOptions
-            {
-                OperationStore = store,
-                Transport = transport,
-                NetworkMonitor = network,
-                ClientId = "device-1",
-                Scheduler = scheduler,
-                Configuration = SyncConfiguration.Default with { AutoSyncEnabled = false, PullEnabled = false, BatchSize = 1, MaxPushesInFlight = 1 },
-            });
+            var engine = await CreateEngineAsync(store, transport, network, scheduler, batchSize: 1, maxPushesInFlight: 1);
             var a = await engine.OperationQueue.QueueOperationAsync(EngineHarness.Create("a"));
             var u = await engine.OperationQueue.QueueOperationAsync(new OperationRequest
             {
@@ -398,50 +374,71 @@ public class SyncDrainTests
         }
     }
 
+    /// <summary>
+    /// An engine over <paramref name="store"/> and <paramref name="transport"/>, online, with auto sync and pull off: one
+    /// <c>SyncNowAsync</c> is one drain.
+    /// </summary>
+    private static Task<SyncEngine> CreateEngineAsync(
+        IOperationStore store, ISyncTransport transport, InMemoryNetworkMonitor network, LockedTestScheduler scheduler, int batchSize, int maxPushesInFlight) =>
+        SyncEngine.CreateAsync(new SyncEngineOptions
+        {
+            OperationStore = store,
+            Transport = transport,
+            NetworkMonitor = network,
+            ClientId = "device-1",
+            Scheduler = scheduler,
+            Configuration = SyncConfiguration.Default with
+            {
+                AutoSyncEnabled = false, PullEnabled = false, BatchSize = batchSize, MaxPushesInFlight = maxPushesInFlight,
+            },
+        });
+
+    /// <summary>Passes every call to the in-memory server; each test double below changes the one call it is about.</summary>
+    private abstract class ForwardingTransport(InMemorySyncTransport inner) : ISyncTransport
+    {
+        protected InMemorySyncTransport Inner => inner;
+
+        public TimeSpan ServerClockOffset => inner.ServerClockOffset;
+
+        public virtual Task<IReadOnlyList<PushResult>> PushAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken) =>
+            inner.PushAsync(clientId, operations, cancellationToken);
+
+        public Task<PullPage> PullAsync(long? checkpoint, int limit, CancellationToken cancellationToken) => inner.PullAsync(checkpoint, limit, cancellationToken);
+
+        public virtual Task UploadContentAsync(string resourceId, Stream content, string? contentType, CancellationToken cancellationToken) =>
+            inner.UploadContentAsync(resourceId, content, contentType, cancellationToken);
+    }
+
     /// <summary>Holds the first push until released; answers every later one before returning, so its answer is in at once.</summary>
-    private sealed class HoldsTheFirstPush(InMemorySyncTransport inner) : ISyncTransport
+    private sealed class HoldsTheFirstPush(InMemorySyncTransport server) : ForwardingTransport(server)
     {
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _pushes;
         private volatile bool _firstHeld;
 
-        public TimeSpan ServerClockOffset => inner.ServerClockOffset;
-
         public bool FirstHeld => _firstHeld;
 
         public void ReleaseFirst() => _release.SetResult();
 
-        public Task<IReadOnlyList<PushResult>> PushAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken) =>
-            Interlocked.Increment(ref _pushes) == 1 ? HeldAsync(clientId, operations, cancellationToken) : inner.PushAsync(clientId, operations, cancellationToken);
-
-        public Task<PullPage> PullAsync(long? checkpoint, int limit, CancellationToken cancellationToken) => inner.PullAsync(checkpoint, limit, cancellationToken);
-
-        public Task UploadContentAsync(string resourceId, Stream content, string? contentType, CancellationToken cancellationToken) =>
-            inner.UploadContentAsync(resourceId, content, contentType, cancellationToken);
+        public override Task<IReadOnlyList<PushResult>> PushAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _pushes) == 1 ? HeldAsync(clientId, operations, cancellationToken) : base.PushAsync(clientId, operations, cancellationToken);
 
         private async Task<IReadOnlyList<PushResult>> HeldAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken)
         {
             _firstHeld = true;
             await _release.Task.ConfigureAwait(false);
-            return await inner.PushAsync(clientId, operations, cancellationToken).ConfigureAwait(false);
+            return await Inner.PushAsync(clientId, operations, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Pushes through; an upload says it started, then waits until it is cancelled.</summary>
-    private sealed class UploadsUntilCancelled(InMemorySyncTransport inner) : ISyncTransport
+    private sealed class UploadsUntilCancelled(InMemorySyncTransport server) : ForwardingTransport(server)
     {
         private volatile bool _uploadStarted;
 
-        public TimeSpan ServerClockOffset => inner.ServerClockOffset;
-
         public bool UploadStarted => _uploadStarted;
 
-        public Task<IReadOnlyList<PushResult>> PushAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken) =>
-            inner.PushAsync(clientId, operations, cancellationToken);
-
-        public Task<PullPage> PullAsync(long? checkpoint, int limit, CancellationToken cancellationToken) => inner.PullAsync(checkpoint, limit, cancellationToken);
-
-        public async Task UploadContentAsync(string resourceId, Stream content, string? contentType, CancellationToken cancellationToken)
+        public override async Task UploadContentAsync(string resourceId, Stream content, string? contentType, CancellationToken cancellationToken)
         {
             _uploadStarted = true;
             var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -451,22 +448,15 @@ public class SyncDrainTests
     }
 
     /// <summary>Drops the last result of the first push's answer, as a malformed server answer would.</summary>
-    private sealed class FirstAnswerShort(InMemorySyncTransport inner) : ISyncTransport
+    private sealed class FirstAnswerShort(InMemorySyncTransport server) : ForwardingTransport(server)
     {
         private int _pushes;
 
-        public TimeSpan ServerClockOffset => inner.ServerClockOffset;
-
-        public async Task<IReadOnlyList<PushResult>> PushAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken)
+        public override async Task<IReadOnlyList<PushResult>> PushAsync(string clientId, IReadOnlyList<OfflineOperation> operations, CancellationToken cancellationToken)
         {
-            var results = await inner.PushAsync(clientId, operations, cancellationToken);
+            var results = await base.PushAsync(clientId, operations, cancellationToken);
             return Interlocked.Increment(ref _pushes) == 1 ? results.Take(results.Count - 1).ToList() : results;
         }
-
-        public Task<PullPage> PullAsync(long? checkpoint, int limit, CancellationToken cancellationToken) => inner.PullAsync(checkpoint, limit, cancellationToken);
-
-        public Task UploadContentAsync(string resourceId, Stream content, string? contentType, CancellationToken cancellationToken) =>
-            inner.UploadContentAsync(resourceId, content, contentType, cancellationToken);
     }
 
     private async Task StartWithFourAsync()
