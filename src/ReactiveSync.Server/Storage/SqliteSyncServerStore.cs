@@ -674,16 +674,19 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable, IAsyn
                 connection,
                 """
                 SELECT r.resource_type, r.resource_id, r.version, r.data, r.deleted, r.updated_at, r.seq
-                FROM json_each($keys) j CROSS JOIN resources r
+                FROM jsonb_each($keys) j CROSS JOIN resources r
                 WHERE r.resource_type = j.value ->> 0 AND r.resource_id = j.value ->> 1
                 """,
                 "$keys");
-            // The batch's writes go in as one JSON array each: a statement per batch instead of one per operation.
+            // The batch's writes go in as one JSON array each: a statement per batch instead of one per operation. Read with
+            // jsonb_each, each row reaches ->> as JSONB; json_each would render it back to text for every column read and
+            // ->> parse it again (the two writes took about a third longer that way, measured on the store alone). The
+            // resource lookup above reads its keys the same way.
             InsertDedupe = Prepare(
                 connection,
                 """
                 INSERT INTO dedupe (client_id, operation_id, resource_type, resource_id, result, version, server_deleted, server_updated_at, recorded_at)
-                SELECT $client, j.value ->> 0, j.value ->> 1, j.value ->> 2, '', j.value ->> 3, j.value ->> 4, j.value ->> 5, $at FROM json_each($rows) j
+                SELECT $client, j.value ->> 0, j.value ->> 1, j.value ->> 2, '', j.value ->> 3, j.value ->> 4, j.value ->> 5, $at FROM jsonb_each($rows) j
                 """,
                 "$rows",
                 "$client",
@@ -693,7 +696,7 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable, IAsyn
                 """
                 INSERT INTO resources (resource_type, resource_id, version, data, deleted, updated_at, seq)
                 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, $at, j.value ->> 5
-                FROM json_each($rows) j WHERE true
+                FROM jsonb_each($rows) j WHERE true
                 ON CONFLICT (resource_id, resource_type) DO UPDATE SET version = excluded.version, data = excluded.data,
                     deleted = excluded.deleted, updated_at = excluded.updated_at, seq = excluded.seq
                 """,
