@@ -169,12 +169,14 @@ internal sealed class PushScenario : IScenario
         timings = timings.Reset();
         var syncedBefore = store.SyncedCommits;
         var jit = JitTime();
+        var memory = MemoryMeter.Start();
         var cpu = CpuTime();
         var clock = Stopwatch.StartNew();
         var result = await engine.SyncNowAsync();
         clock.Stop();
         cpu = CpuTime() - cpu;
         jit = JitTime() - jit;
+        var gc = memory.Stop();
         Console.WriteLine($"    {clientId}: {timings.Describe(clock.Elapsed)}; {store.SyncedCommits - syncedBefore:N0} queue commits waited for an fsync");
         var recorded = await server.Store.CountRecordedOperationsAsync(clientId);
         var left = (await engine.OperationQueue.GetQueueStatsAsync()).Total;
@@ -184,7 +186,7 @@ internal sealed class PushScenario : IScenario
                 $"{clientId}: the drain did not push everything once (success {result.Success}, processed {result.ProcessedOperations}, server recorded {recorded}, left {left}, errors: {string.Join("; ", result.Errors.Select(e => e.Message))})");
         }
 
-        return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, queueing.Elapsed, jit);
+        return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, queueing.Elapsed, jit, gc);
     }
 
     /// <summary>
@@ -198,6 +200,7 @@ internal sealed class PushScenario : IScenario
         var next = -perRequest;
         var pushesBefore = server.Metrics.PushRequests;
         var jit = JitTime();
+        var memory = MemoryMeter.Start();
         var cpu = CpuTime();
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, parallel).Select(_ => Task.Run(async () =>
@@ -237,13 +240,14 @@ internal sealed class PushScenario : IScenario
         clock.Stop();
         cpu = CpuTime() - cpu;
         jit = JitTime() - jit;
+        var gc = memory.Stop();
         var recorded = await server.Store.CountRecordedOperationsAsync(clientId);
         if (recorded != count)
         {
             throw new InvalidOperationException($"{clientId}: the server recorded {recorded} of {count} operations");
         }
 
-        return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, null, jit);
+        return new Figure(count, clock.Elapsed, cpu, server.Metrics.PushRequests - pushesBefore, null, jit, gc);
     }
 
     /// <summary>The figure with the median operations per second (the lower middle one for an even count).</summary>
@@ -267,7 +271,8 @@ internal sealed class PushScenario : IScenario
         var queued = figure.QueueTime is { } q ? $"; queueing them took {q.TotalMilliseconds:N0} ms" : string.Empty;
         Console.WriteLine(
             $"  {what}: {figure.Operations:N0} ops in {figure.Elapsed.TotalMilliseconds:N0} ms = {figure.OpsPerSecond:N0} ops/s; " +
-            $"{figure.Cpu.TotalMilliseconds:N0} ms CPU = {figure.OpsPerCpuSecond:N0} ops per CPU-second ({figure.Requests:N0} push requests; JIT {figure.Jit.TotalMilliseconds:N0} ms){queued}");
+            $"{figure.Cpu.TotalMilliseconds:N0} ms CPU = {figure.OpsPerCpuSecond:N0} ops per CPU-second ({figure.Requests:N0} push requests; JIT {figure.Jit.TotalMilliseconds:N0} ms; " +
+            $"{figure.Memory.AllocatedBytes / (double)figure.Operations / 1024:N1} KB allocated per op, {figure.Memory.Collections} GCs, {figure.Memory.Pause.TotalMilliseconds:N0} ms paused){queued}");
     }
 
     private static string WriteArtifact(
@@ -295,6 +300,9 @@ internal sealed class PushScenario : IScenario
             pushRequests = f.Requests,
             queueSeconds = f.QueueTime?.TotalSeconds,
             jitSeconds = f.Jit.TotalSeconds,
+            allocatedBytesPerOperation = f.Memory.AllocatedBytes / (double)f.Operations,
+            garbageCollections = f.Memory.Collections,
+            gcPauseSeconds = f.Memory.Pause.TotalSeconds,
         };
         var document = new
         {
@@ -331,7 +339,7 @@ internal sealed class PushScenario : IScenario
     /// <summary>Time the JIT spent compiling in this process so far: a figure that includes much of it was not yet at steady state.</summary>
     private static TimeSpan JitTime() => System.Runtime.JitInfo.GetCompilationTime();
 
-    private sealed record Figure(int Operations, TimeSpan Elapsed, TimeSpan Cpu, long Requests, TimeSpan? QueueTime, TimeSpan Jit)
+    private sealed record Figure(int Operations, TimeSpan Elapsed, TimeSpan Cpu, long Requests, TimeSpan? QueueTime, TimeSpan Jit, MemoryUse Memory)
     {
         public double OpsPerSecond => Operations / Elapsed.TotalSeconds;
 
