@@ -260,15 +260,8 @@ internal sealed class SyncDrain
             return;
         }
 
-        for (var start = 0; start < operations.Count; start += size)
+        foreach (var batch in operations.Chunk(size))
         {
-            var count = Math.Min(size, operations.Count - start);
-            var batch = new OfflineOperation[count];
-            for (var i = 0; i < count; i++)
-            {
-                batch[i] = operations[start + i];
-            }
-
             taken.Enqueue(batch);
         }
     }
